@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { CloudSchema, LocationKeySchema, RegionNameSchema } from "./cloud.js";
+
+export const RegionHealthSchema = z.object({
+  cloud: CloudSchema,
+  region: RegionNameSchema,
+  state: z.enum(["up", "down"]),
+  /** Added network latency in force, ms. */
+  addedLatencyMs: z.number().finite().nonnegative(),
+  /** Accelerators out of stock here (launches fail). */
+  stockouts: z.array(z.string()),
+});
+export type RegionHealth = z.infer<typeof RegionHealthSchema>;
+
+export const ReplicaHealthSchema = z.object({
+  workloadId: z.string(),
+  location: LocationKeySchema,
+  instanceId: z.string(),
+  state: z.enum(["provisioning", "healthy", "unhealthy"]),
+  latencyP99Ms: z.number().finite().nonnegative(),
+  servedRps: z.number().finite().nonnegative(),
+});
+export type ReplicaHealth = z.infer<typeof ReplicaHealthSchema>;
+
+export const InterruptionNoticeSchema = z.object({
+  instanceId: z.string(),
+  workloadId: z.string().nullable(),
+  cloud: CloudSchema,
+  region: RegionNameSchema,
+  /** When the instance will be reclaimed, ms since epoch. */
+  atMs: z.number().int(),
+});
+export type InterruptionNotice = z.infer<typeof InterruptionNoticeSchema>;
+
+/** `get_health`: regions, serving replicas and spot interruption notices at one moment. */
+export const HealthReportSchema = z.object({
+  atMs: z.number().int(),
+  regions: z.array(RegionHealthSchema),
+  replicas: z.array(ReplicaHealthSchema),
+  interruptions: z.array(InterruptionNoticeSchema),
+  /** Per inference workload: demand and served-within-SLO now, requests/second. */
+  services: z.array(
+    z.object({
+      workloadId: z.string(),
+      demandRps: z.number().finite().nonnegative(),
+      servedWithinSloRps: z.number().finite().nonnegative(),
+      latencyP99Ms: z.number().finite().nonnegative(),
+    }),
+  ),
+});
+export type HealthReport = z.infer<typeof HealthReportSchema>;
+
+export const FeatureDriftSchema = z.object({
+  feature: z.string(),
+  psi: z.number().finite().nonnegative(),
+  ks: z.number().finite().min(0).max(1),
+});
+
+/** `get_drift`: per-feature PSI/KS and prediction drift of one serving workload over a window. */
+export const DriftReportSchema = z.object({
+  workloadId: z.string(),
+  modelVersion: z.string(),
+  atMs: z.number().int(),
+  windowMs: z.number().int().positive(),
+  features: z.array(FeatureDriftSchema),
+  /** PSI of the prediction distribution against the reference. */
+  predictionPsi: z.number().finite().nonnegative(),
+});
+export type DriftReport = z.infer<typeof DriftReportSchema>;
+
+export const LocationSchema = LocationKeySchema;

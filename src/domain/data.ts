@@ -69,11 +69,14 @@ export const InterRegionEgressSchema = z.object({
 });
 export type InterRegionEgress = z.infer<typeof InterRegionEgressSchema>;
 
-/** Internet egress tier of one cloud (used for transfers between clouds): `usdPerGb` for volume in [startGb, endGb). */
+/**
+ * Internet egress tier of one cloud (used for transfers between clouds): `usdPerGb` for volume in
+ * [startGb, endGb); `endGb` null for the open last tier (JSON has no Infinity).
+ */
 export const InternetEgressTierSchema = z.object({
   cloud: CloudSchema,
   startGb: z.number().finite().nonnegative(),
-  endGb: z.number().positive(), // Infinity allowed for the last tier
+  endGb: z.number().finite().positive().nullable(),
   usdPerGb: z.number().finite().nonnegative(),
 });
 export type InternetEgressTier = z.infer<typeof InternetEgressTierSchema>;

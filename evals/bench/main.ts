@@ -1,0 +1,53 @@
+import { benchSim } from "./sim.js";
+
+/**
+ * `npm run bench -- NAME [--json]`: measures and prints figures. Benchmarks are not tests: they assert
+ * nothing, they report. Record what they print in evals/RESULTS.md.
+ */
+const BENCHES: Record<string, { about: string; run: (args: string[]) => Record<string, unknown> }> = {
+  sim: {
+    about: "simulate 10,000 workloads for 24 simulated hours at 1-minute ticks",
+    run: (args) => {
+      const r = benchSim({ workloads: numberFlag(args, "--workloads") ?? 10_000, simHours: numberFlag(args, "--hours") ?? 24 });
+      return { workloads: r.workloads, simHours: r.simHours, wallSeconds: round(r.wallSeconds, 3), simHoursPerWallSecond: round(r.simHoursPerWallSecond, 1), buildSeconds: round(r.buildSeconds, 3), events: r.events, costUsd: round(r.costUsd, 2), peakRssMb: round(r.peakRssMb, 1) };
+    },
+  },
+};
+
+function numberFlag(args: string[], name: string): number | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = Number(args[i + 1]);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`${name} needs a positive number, got "${args[i + 1] ?? ""}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function main(argv: string[]): void {
+  const json = argv.includes("--json");
+  const names = argv.filter((a, i) => !a.startsWith("--") && !(i > 0 && argv[i - 1]!.startsWith("--") && argv[i - 1] !== "--json"));
+  if (names.length === 0 || names.some((n) => !(n in BENCHES))) {
+    const unknown = names.filter((n) => !(n in BENCHES));
+    if (unknown.length > 0) console.error(`unknown benchmark: ${unknown.join(", ")}`);
+    console.error("usage: npm run bench -- NAME [--json]\n\nbenchmarks:");
+    for (const [name, b] of Object.entries(BENCHES)) console.error(`  ${name.padEnd(8)} ${b.about}`);
+    process.exit(2);
+  }
+  for (const name of names) {
+    const result = BENCHES[name]!.run(argv);
+    if (json) console.log(JSON.stringify(result));
+    else {
+      console.log(`${name}: ${BENCHES[name]!.about}`);
+      for (const [k, v] of Object.entries(result)) console.log(`  ${k.padEnd(24)} ${v}`);
+    }
+  }
+}
+
+main(process.argv.slice(2));

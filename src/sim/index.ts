@@ -1,0 +1,6 @@
+export * from "./world.js";
+export * from "./errors.js";
+export * from "./types.js";
+export * from "./rng.js";
+export * from "./replay.js";
+export * from "./default-world.js";

@@ -1,0 +1,416 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, posix, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+/*
+ * DESIGN.md, "Layout and ownership", as data. eslint.config.js enforces the same table with
+ * `no-restricted-imports`; this test resolves every import to the folder it lands in, sees dynamic
+ * `import()` too, and checks the pure folders for I/O, SDKs, `process.env` and the wall clock.
+ */
+
+/** Folder under src/ → the src/ folders it may import (besides itself). */
+const SRC_LAYERS: Record<string, readonly string[]> = {
+  domain: [],
+  telemetry: ["domain"],
+  planner: ["domain"],
+  policy: ["domain"],
+  sim: ["domain"],
+  store: ["domain"],
+  executor: ["domain", "store"],
+  approvals: ["domain", "store"],
+  agent: ["domain", "telemetry", "planner", "policy", "executor", "store"],
+  server: ["domain", "telemetry", "planner", "policy", "agent", "executor", "approvals", "store"],
+  // The loader of data/ (not in the table): validates the CSV rows into domain records.
+  data: ["domain"],
+};
+
+/** Units that may import anything. */
+const ANYTHING = new Set(["src/cli"]);
+
+/** Folders of the repository (not code units) that a unit may import, e.g. JSON under data/. */
+const EXTRA_TARGETS: Record<string, readonly string[]> = { "src/data": ["data"] };
+
+/** Cloud SDK package prefixes, by the tool server that may use them. */
+const CLOUD_SDKS: Record<string, readonly string[]> = {
+  aws: ["@aws-sdk", "@smithy"],
+  gcp: ["@google-cloud", "google-auth-library", "google-gax"],
+  azure: ["@azure"],
+  kubernetes: ["@kubernetes"],
+};
+
+/** tools/<name> → src/ folders it may import. */
+const TOOL_LAYERS: Record<string, readonly string[]> = {
+  aws: ["domain", "data"],
+  gcp: ["domain", "data"],
+  azure: ["domain", "data"],
+  kubernetes: ["domain", "data"],
+  drift: ["domain", "data"],
+  sim: ["domain", "data", "sim"], // wraps the simulator
+};
+
+/** Folders that take time and facts as arguments. */
+const PURE = new Set(["src/domain", "src/policy", "src/planner", "src/telemetry", "src/sim"]);
+
+const ALL_SDKS = Object.values(CLOUD_SDKS).flat();
+
+const IMPURE_MODULES: readonly { test: (spec: string) => boolean; why: string }[] = [
+  {
+    test: (s) =>
+      /^(?:node:)?(?:fs|fs\/promises|net|http|https|http2|tls|dgram|child_process|worker_threads|cluster|process)$/.test(s),
+    why: "an I/O module",
+  },
+  { test: (s) => isPackage(s, ["better-sqlite3"]), why: "the store's driver" },
+  { test: (s) => isPackage(s, ["pino"]), why: "the logger" },
+  { test: (s) => isPackage(s, ALL_SDKS), why: "a cloud SDK" },
+  { test: (s) => isPackage(s, ["@slack"]), why: "the Slack SDK" },
+  { test: (s) => isPackage(s, ["@modelcontextprotocol"]), why: "the MCP SDK" },
+];
+
+const IMPURE_MENTIONS: readonly { re: RegExp; what: string }[] = [
+  { re: /\bprocess\s*\.\s*env\b/g, what: "process.env" },
+  { re: /\bDate\s*\.\s*now\s*\(/g, what: "Date.now(" },
+  { re: /\bnew\s+Date\s*\(\s*\)/g, what: "new Date()" },
+];
+
+/** Packages a tool server other than `tool` may not import: other clouds' SDKs and the daemon's own. */
+function forbiddenForTool(tool: string): readonly string[] {
+  const own = CLOUD_SDKS[tool] ?? [];
+  return [...ALL_SDKS.filter((p) => !own.includes(p)), "better-sqlite3", "@slack", "@langchain", "@cedar-policy"];
+}
+
+function isPackage(spec: string, prefixes: readonly string[]): boolean {
+  return prefixes.some((p) => spec === p || spec.startsWith(`${p}/`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scanner
+
+interface ImportRef {
+  /** 1-based line of the statement */
+  line: number;
+  spec: string;
+}
+
+/** Blanks out comments, keeping strings and line breaks, so line numbers stay right. */
+function stripComments(code: string): string {
+  let out = "";
+  let i = 0;
+  while (i < code.length) {
+    const c = code[i]!;
+    const d = code[i + 1];
+    if (c === "\\") {
+      out += code.slice(i, i + 2);
+      i += 2;
+    } else if (c === "/" && d === "/") {
+      const end = code.indexOf("\n", i);
+      const stop = end < 0 ? code.length : end;
+      out += " ".repeat(stop - i);
+      i = stop;
+    } else if (c === "/" && d === "*") {
+      const end = code.indexOf("*/", i + 2);
+      const stop = end < 0 ? code.length : end + 2;
+      out += code.slice(i, stop).replace(/[^\n]/g, " ");
+      i = stop;
+    } else if (c === '"' || c === "'" || c === "`") {
+      let j = i + 1;
+      while (j < code.length && code[j] !== c) {
+        if (code[j] === "\\") j++;
+        else if (c !== "`" && code[j] === "\n") break; // not a string after all (a regex literal, say)
+        j++;
+      }
+      out += code.slice(i, j + 1);
+      i = j + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+const CLAUSE = String.raw`(?:type\s+)?(?:[\w$]+\s*,\s*)?(?:\*(?:\s*as\s+[\w$]+)?|\{[^}]*\}|[\w$]+)`;
+const STRING = String.raw`(["'])([^"'\n]+)\1`;
+const IMPORT_PATTERNS: readonly RegExp[] = [
+  // import x from "…", import { a } from "…", import type …, export { a } from "…", export * from "…"
+  new RegExp(String.raw`\b(?:import|export)\s+${CLAUSE}\s*from\s*${STRING}`, "g"),
+  // import "…"
+  new RegExp(String.raw`\bimport\s*${STRING}`, "g"),
+  // import("…"), also in type positions
+  new RegExp(String.raw`\bimport\s*\(\s*${STRING}`, "g"),
+  // require("…"), import x = require("…")
+  new RegExp(String.raw`\brequire\s*\(\s*${STRING}`, "g"),
+];
+
+function lineAt(code: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (code.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** The module specifiers a TypeScript file imports, with the line of each statement. */
+function scanImports(source: string): ImportRef[] {
+  const code = stripComments(source);
+  const refs: ImportRef[] = [];
+  for (const pattern of IMPORT_PATTERNS) {
+    for (const m of code.matchAll(pattern)) refs.push({ line: lineAt(code, m.index), spec: m[2]! });
+  }
+  return refs.sort((a, b) => a.line - b.line || a.spec.localeCompare(b.spec));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rules
+
+/**
+ * The unit a repository path belongs to: `src/<folder>`, `src/<file stem>` for files directly in
+ * src/ (`src/cli`), `tools/<name>`, or the top folder (`data`, `test`) — `.` for root files.
+ */
+function unitOf(path: string): string {
+  const parts = path.split("/");
+  const [top, second] = parts;
+  if ((top === "src" || top === "tools") && second !== undefined) {
+    return parts.length === 2 && /\.[cm]?[jt]sx?$/.test(second) ? `${top}/${second.replace(/\.[^.]+$/, "")}` : `${top}/${second}`;
+  }
+  return parts.length === 1 ? "." : top!;
+}
+
+/** What a unit may import, or `undefined` when the table doesn't know the unit. */
+function allowedFor(unit: string): { units: Set<string> | "anything" } | undefined {
+  if (ANYTHING.has(unit)) return { units: "anything" };
+  const [top, name] = unit.split("/") as [string, string];
+  const extra = EXTRA_TARGETS[unit] ?? [];
+  if (top === "src" && name in SRC_LAYERS) {
+    return { units: new Set([unit, ...SRC_LAYERS[name]!.map((f) => `src/${f}`), ...extra]) };
+  }
+  if (top === "tools") {
+    const layers = TOOL_LAYERS[name] ?? ["domain", "data"];
+    return { units: new Set([unit, ...layers.map((f) => `src/${f}`), ...extra]) };
+  }
+  return undefined;
+}
+
+function describeAllowed(unit: string): string {
+  const allowed = allowedFor(unit);
+  if (!allowed || allowed.units === "anything") return "anything";
+  const others = [...allowed.units].filter((u) => u !== unit);
+  return others.length > 0 ? others.join(", ") : "nothing of ours";
+}
+
+/** TypeScript sources under src/ and tools/ (not tests), as repository paths with `/`. */
+function sourceFiles(root: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // a folder that does not exist (yet)
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules") walk(path);
+      } else if (/\.[cm]?tsx?$/.test(entry.name) && !/\.(?:test|spec)\.[cm]?tsx?$/.test(entry.name)) {
+        files.push(relative(root, path).split(sep).join("/"));
+      }
+    }
+  };
+  walk(join(root, "src"));
+  walk(join(root, "tools"));
+  return files.sort();
+}
+
+interface Report {
+  /** Imports that break the "may import" column. */
+  arrows: string[];
+  /** Pure folders that import I/O, SDKs or the logger, or read process.env or the clock. */
+  purity: string[];
+  /** Folders under src/ or tools/ that the table does not know. */
+  unknown: string[];
+  files: string[];
+}
+
+interface Finding {
+  file: string;
+  line: number;
+  text: string;
+}
+
+function byPlace(findings: Finding[]): string[] {
+  return findings
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))
+    .map((f) => f.text);
+}
+
+function checkTree(root: string): Report {
+  const report: Report = { arrows: [], purity: [], unknown: [], files: sourceFiles(root) };
+  const unknown = new Set<string>();
+  const arrows: Finding[] = [];
+  const purity: Finding[] = [];
+  for (const file of report.files) {
+    const unit = unitOf(file);
+    const allowed = allowedFor(unit);
+    // A new tool server is checked with the default tool rules, and still reported until the table names it.
+    if (!allowed || (unit.startsWith("tools/") && !(unit.slice("tools/".length) in TOOL_LAYERS))) unknown.add(unit);
+    const source = readFileSync(join(root, file), "utf8");
+    for (const { line, spec } of scanImports(source)) {
+      const where = `${file}:${line} → ${spec}`;
+      if (spec.startsWith(".")) {
+        const target = posix.normalize(posix.join(posix.dirname(file), spec));
+        const targetUnit = target.startsWith("../") ? "(outside the repository)" : unitOf(target);
+        if (allowed && allowed.units !== "anything" && !allowed.units.has(targetUnit)) {
+          arrows.push({ file, line, text: `${where} (${unit} may not import ${targetUnit}; it may import ${describeAllowed(unit)})` });
+        }
+      } else {
+        if (PURE.has(unit)) {
+          const bad = IMPURE_MODULES.find((m) => m.test(spec));
+          if (bad) purity.push({ file, line, text: `${where} (${unit} takes its facts as arguments; ${spec} is ${bad.why})` });
+        }
+        if (unit.startsWith("tools/")) {
+          const name = unit.slice("tools/".length);
+          if (isPackage(spec, forbiddenForTool(name))) {
+            arrows.push({ file, line, text: `${where} (${unit} may import only its own cloud's SDK, not ${spec})` });
+          }
+        }
+      }
+    }
+    if (PURE.has(unit)) {
+      const code = stripComments(source);
+      for (const { re, what } of IMPURE_MENTIONS) {
+        for (const m of code.matchAll(re)) {
+          const line = lineAt(code, m.index);
+          purity.push({ file, line, text: `${file}:${line} → ${what} (${unit} takes now and configuration as arguments)` });
+        }
+      }
+    }
+  }
+  report.arrows = byPlace(arrows);
+  report.purity = byPlace(purity);
+  report.unknown = [...unknown].sort().map(
+    (u) => `${u} is not in DESIGN.md's "Layout and ownership" table: add it there and to test/architecture.test.ts`,
+  );
+  return report;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+describe("architecture (DESIGN.md, Layout and ownership)", () => {
+  const report = checkTree(ROOT);
+
+  it("scans the sources under src/ and tools/", () => {
+    expect(report.files.some((f) => f.startsWith("src/domain/"))).toBe(true);
+    expect(report.files.every((f) => !f.endsWith(".test.ts"))).toBe(true);
+  });
+
+  it("keeps every import arrow inside the may-import column", () => {
+    expect(report.arrows, `imports that break the table:\n${report.arrows.join("\n")}`).toEqual([]);
+  });
+
+  it("keeps domain, policy, planner, telemetry and sim free of I/O, SDKs, process.env and the wall clock", () => {
+    expect(report.purity, `impure code in a pure folder:\n${report.purity.join("\n")}`).toEqual([]);
+  });
+
+  it("knows every folder under src/ and tools/", () => {
+    expect(report.unknown, report.unknown.join("\n")).toEqual([]);
+  });
+});
+
+describe("the import scanner", () => {
+  it("finds static, type-only, multi-line, re-export, side-effect and dynamic imports but not comments", () => {
+    const source = [
+      'import { a } from "./a.js";', // 1
+      'import type { B } from "../b.js";', // 2
+      "import {", // 3
+      "  c,", // 4
+      "  d,", // 5
+      "} from '../c.js';", // 6
+      'import e, * as f from "e";', // 7
+      'export * from "./g.js";', // 8
+      'export { h } from "./h.js";', // 9
+      'import "./side.js";', // 10
+      'const m = await import("./dyn.js");', // 11
+      'type T = import("./type.js").T;', // 12
+      '// import { x } from "./commented.js";', // 13
+      '/* export * from "./block.js"; */', // 14
+      'const url = "http://example.com"; import { late } from "./late.js";', // 15
+      'const sql = "select name from \'workloads\'";', // 16
+    ].join("\n");
+    expect(scanImports(source)).toEqual([
+      { line: 1, spec: "./a.js" },
+      { line: 2, spec: "../b.js" },
+      { line: 3, spec: "../c.js" },
+      { line: 7, spec: "e" },
+      { line: 8, spec: "./g.js" },
+      { line: 9, spec: "./h.js" },
+      { line: 10, spec: "./side.js" },
+      { line: 11, spec: "./dyn.js" },
+      { line: 12, spec: "./type.js" },
+      { line: 15, spec: "./late.js" },
+    ]);
+  });
+
+  describe("on a synthetic tree that breaks every rule", () => {
+    const root = mkdtempSync(join(tmpdir(), "skyops-architecture-"));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+    const write = (path: string, text: string): void => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    write("src/domain/offer.ts", 'import { z } from "zod";\nexport const x = z.string();\n');
+    write(
+      "src/policy/rules/bad.ts",
+      [
+        'import { Offer } from "../../domain/offer.js";', // 1: allowed
+        'import { repo } from "../../store/repo.js";', // 2: arrow
+        'import { readFileSync } from "node:fs";', // 3: purity
+        'import { EC2Client } from "@aws-sdk/client-ec2";', // 4: purity
+        "// Date.now() is never called here: the caller passes now.", // 5: a comment, fine
+        "export const now = Date.now();", // 6: purity
+        "export const region = process.env.REGION;", // 7: purity
+        'export const hub = await import("../../agent/hub.js");', // 8: arrow
+        'export * from "../../server/http.js";', // 9: arrow
+      ].join("\n"),
+    );
+    write("src/policy/bad.test.ts", 'import { repo } from "../store/repo.js";\nDate.now();\n');
+    write("src/executor/saga.ts", 'import { repo } from "../store/repo.js";\nimport { g } from "../agent/graph.js";\n');
+    write("src/cli.ts", 'import { g } from "./agent/graph.js";\nimport { s } from "../tools/sim/index.js";\n');
+    write("src/gadgets/x.ts", "export const x = 1;\n");
+    write("tools/gizmo/server.ts", 'import { x } from "../../src/domain/offer.js";\n');
+    write("tools/aws/server.ts", 'import { EC2Client } from "@aws-sdk/client-ec2";\nimport { c } from "@google-cloud/compute";\n');
+    write("tools/sim/server.ts", 'import { World } from "../../src/sim/world.js";\nimport { r } from "../../src/store/repo.js";\n');
+    write("tools/gcp/server.ts", 'import { World } from "../../src/sim/world.js";\n');
+    const report = checkTree(root);
+
+    it("reports each arrow that breaks the table, with file:line and the import", () => {
+      expect(report.arrows).toEqual([
+        "src/executor/saga.ts:2 → ../agent/graph.js (src/executor may not import src/agent; it may import src/domain, src/store)",
+        "src/policy/rules/bad.ts:2 → ../../store/repo.js (src/policy may not import src/store; it may import src/domain)",
+        "src/policy/rules/bad.ts:8 → ../../agent/hub.js (src/policy may not import src/agent; it may import src/domain)",
+        "src/policy/rules/bad.ts:9 → ../../server/http.js (src/policy may not import src/server; it may import src/domain)",
+        "tools/aws/server.ts:2 → @google-cloud/compute (tools/aws may import only its own cloud's SDK, not @google-cloud/compute)",
+        "tools/gcp/server.ts:1 → ../../src/sim/world.js (tools/gcp may not import src/sim; it may import src/domain, src/data)",
+        "tools/sim/server.ts:2 → ../../src/store/repo.js (tools/sim may not import src/store; it may import src/domain, src/data, src/sim)",
+      ]);
+    });
+
+    it("reports I/O, SDKs, process.env and the wall clock in pure folders, but not in comments or tests", () => {
+      expect(report.purity).toEqual([
+        "src/policy/rules/bad.ts:3 → node:fs (src/policy takes its facts as arguments; node:fs is an I/O module)",
+        "src/policy/rules/bad.ts:4 → @aws-sdk/client-ec2 (src/policy takes its facts as arguments; @aws-sdk/client-ec2 is a cloud SDK)",
+        "src/policy/rules/bad.ts:6 → Date.now( (src/policy takes now and configuration as arguments)",
+        "src/policy/rules/bad.ts:7 → process.env (src/policy takes now and configuration as arguments)",
+      ]);
+    });
+
+    it("reports folders the table does not know", () => {
+      expect(report.unknown).toEqual([
+        `src/gadgets is not in DESIGN.md's "Layout and ownership" table: add it there and to test/architecture.test.ts`,
+        `tools/gizmo is not in DESIGN.md's "Layout and ownership" table: add it there and to test/architecture.test.ts`,
+      ]);
+    });
+  });
+});

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+/**
+ * The `skyops` command. Thin: it parses flags and wires the pieces; the pieces live in src/ and tools/.
+ * Usage errors (unknown commands or flags, bad values) exit with status 2.
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { packageRoot } from "./data/load.js";
+import { MAX_SPEED } from "../tools/sim/limits.js";
+import { registerPolicyCommands } from "./cli/policy.js";
+// The tool server (MCP SDK, simulator, data) loads only when a command runs, so usage errors and --help are quick.
+import type { SimHost } from "../tools/sim/index.js";
+
+const loadSim = () => import("../tools/sim/index.js");
+
+const DEFAULT_HTTP = "127.0.0.1:7071";
+const START_SPEED = 60;
+
+interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `127.0.0.1:7071`, `localhost:0`, `[::1]:7071`. */
+function parseHostPort(text: string): HostPort {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65_535) {
+    throw new InvalidArgumentError(`expected HOST:PORT such as ${DEFAULT_HTTP} (port 0-65535; IPv6 in brackets, e.g. [::1]:7071).`);
+  }
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1) throw new InvalidArgumentError("expected a whole number from 0 to 4294967295.");
+  return n;
+}
+
+function parseSpeed(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > MAX_SPEED) {
+    throw new InvalidArgumentError(`expected simulated ms per wall ms, from 0 (frozen) to ${MAX_SPEED}; 60 runs a simulated minute per second.`);
+  }
+  return n;
+}
+
+function version(): string {
+  const root = packageRoot();
+  if (root === null) return "0.0.0";
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/**
+ * On SIGINT/SIGTERM, runs the closer set last (none yet during start-up) and exits 0. Installed before the
+ * world loads, so a signal during start-up still stops the process.
+ */
+function exitOnSignals(): { setClose: (close: () => Promise<void>) => void } {
+  let close: () => Promise<void> = async () => {};
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`skyops: error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return { setClose: (c) => (close = c) };
+}
+
+async function serveHttp(sim: SimHost, at: HostPort, signals: ReturnType<typeof exitOnSignals>): Promise<{ url: string }> {
+  try {
+    const { startSimHttpServer } = await loadSim();
+    const http = await startSimHttpServer({ host: at.host, port: at.port, sim });
+    signals.setClose(async () => {
+      await http.close();
+      sim.close();
+    });
+    return { url: http.url };
+  } catch (error) {
+    sim.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "EADDRINUSE" ? "the port is in use (pick another with --http HOST:PORT)" : code === "EADDRNOTAVAIL" ? "no such local address" : String(error);
+    process.stderr.write(`skyops: cannot listen on ${at.host}:${at.port}: ${why}\n`);
+    process.exit(1);
+  }
+}
+
+function describeWorld(sim: SimHost): string {
+  const w = sim.world;
+  const totals = w.totals();
+  const clock = sim.speed === 0 ? "frozen" : `running at ${sim.speed}× wall time`;
+  return `${w.spec.workloads.length} workloads, ${totals.liveInstances} instances on ${w.clouds.join(", ")}; seed ${w.spec.seed}; simulated time ${new Date(w.nowMs).toISOString()}, ${clock}`;
+}
+
+function startBanner(sim: SimHost, url: string): string {
+  const cli = resolve(process.argv[1] ?? "dist/src/cli.js");
+  const stdioEntry = { mcpServers: { "skyops-sim": { command: "node", args: [cli, "tool", "sim"] } } };
+  const httpEntry = { servers: { "skyops-sim": { type: "http", url } } };
+  return [
+    `skyops ${version()}: the simulator's MCP tool server (the daemon is not built yet)`,
+    `  world: ${describeWorld(sim)}`,
+    `  MCP over Streamable HTTP: ${url}`,
+    "",
+    "Connect an MCP client:",
+    `  npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/list`,
+    `  npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/call --tool-name list_workloads`,
+    "  Claude Desktop (claude_desktop_config.json), stdio with a world of its own:",
+    `    ${JSON.stringify(stdioEntry)}`,
+    "  VS Code (.vscode/mcp.json), this server over HTTP:",
+    `    ${JSON.stringify(httpEntry)}`,
+    "",
+    "Ctrl-C stops it.",
+    "",
+  ].join("\n");
+}
+
+function buildProgram(): Command {
+  const program = new Command("skyops")
+    .description("Always-on ops daemon for ML workloads on several clouds.")
+    .version(version())
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("start")
+    .description(`Serve the simulator's MCP tools over Streamable HTTP (default http://${DEFAULT_HTTP}/mcp) at ${START_SPEED}× speed; what \`npm start\` runs.`)
+    .addOption(new Option("--http <HOST:PORT>", "address to serve on").argParser(parseHostPort).default(parseHostPort(DEFAULT_HTTP), DEFAULT_HTTP))
+    .option("--seed <N>", "seed of the simulated world", parseSeed, 42)
+    .option("--speed <N>", "simulated ms per wall ms (0 freezes the clock)", parseSpeed, START_SPEED)
+    .action(async (opts: { http: HostPort; seed: number; speed: number }) => {
+      const signals = exitOnSignals();
+      const { SimHost } = await loadSim();
+      const sim = new SimHost({ seed: opts.seed, speed: opts.speed });
+      const { url } = await serveHttp(sim, opts.http, signals);
+      process.stdout.write(startBanner(sim, url));
+    });
+
+  const tool = program.command("tool").description("Run one of skyops' MCP tool servers.");
+  tool
+    .command("sim")
+    .description("The simulated multi-cloud as an MCP tool server: over stdio (default) or Streamable HTTP with --http.")
+    .option("--http <HOST:PORT>", "serve Streamable HTTP on this address instead of stdio, e.g. 127.0.0.1:7071", parseHostPort)
+    .option("--seed <N>", "seed of the simulated world", parseSeed, 42)
+    .option("--speed <N>", "simulated ms per wall ms (0 freezes the clock, 60 is a simulated minute per second)", parseSpeed, 1)
+    .option("--read-only", "offer only the tools annotated read-only")
+    .action(async (opts: { http?: HostPort; seed: number; speed: number; readOnly?: boolean }) => {
+      const signals = exitOnSignals();
+      const { SimHost, serveSimStdio } = await loadSim();
+      const sim = new SimHost({ seed: opts.seed, speed: opts.speed, readOnly: opts.readOnly === true });
+      if (opts.http) {
+        const { url } = await serveHttp(sim, opts.http, signals);
+        process.stderr.write(`skyops tool sim: MCP over Streamable HTTP at ${url} (${describeWorld(sim)})\n`);
+        return;
+      }
+      const stdio = await serveSimStdio(sim);
+      signals.setClose(stdio.close);
+      await stdio.closed;
+      process.exit(0);
+    });
+
+  registerPolicyCommands(program);
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has printed the message (or the help); usage errors exit 2, help and --version 0
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw error;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,53 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { SIM_TOOL_ANNOTATIONS } from "./annotations.js";
+import type { SimContext } from "./context.js";
+import { checkRegionFilter } from "./regions.js";
+import { count, guard, reply } from "./result.js";
+import { CloudInputSchema, HealthOutputSchema, RegionInputSchema } from "./schemas.js";
+
+const InputSchema = z.strictObject({
+  cloud: CloudInputSchema.optional(),
+  region: RegionInputSchema.optional(),
+});
+
+export function registerGetHealth(server: McpServer, ctx: SimContext): void {
+  server.registerTool(
+    "get_health",
+    {
+      title: SIM_TOOL_ANNOTATIONS.get_health.title,
+      description:
+        "Health now: per region state (up/down), added network latency in ms and accelerators out of stock; per serving replica state " +
+        "(provisioning/healthy/unhealthy), latency p99 in ms and served requests/second; spot interruption notices (instance, workload, when it is reclaimed, ms since epoch); " +
+        "per serving workload demand and served-within-SLO in requests/second and latency p99 in ms. " +
+        "Act on it: move work off regions that are down or stocked out, shift traffic away from slow or unhealthy deployments (set_traffic_weights), " +
+        "and checkpoint and move training jobs whose instances have interruption notices.",
+      inputSchema: InputSchema,
+      outputSchema: HealthOutputSchema,
+      annotations: SIM_TOOL_ANNOTATIONS.get_health,
+    },
+    (args) =>
+      guard(() => {
+        const { world } = ctx;
+        checkRegionFilter(world, args);
+        const h = world.getHealth(args);
+        const down = h.regions.filter((r) => r.state === "down").map((r) => `${r.cloud}/${r.region}`);
+        const slow = h.regions.filter((r) => r.addedLatencyMs > 0).map((r) => `${r.cloud}/${r.region} +${r.addedLatencyMs} ms`);
+        const stockouts = h.regions.filter((r) => r.stockouts.length > 0).map((r) => `${r.cloud}/${r.region} (${r.stockouts.join(", ")})`);
+        const unhealthy = h.replicas.filter((r) => r.state === "unhealthy").length;
+        const provisioning = h.replicas.filter((r) => r.state === "provisioning").length;
+        const belowSlo = h.services.filter((s) => s.servedWithinSloRps + 1e-9 < s.demandRps);
+        const lines = [
+          `${count(h.regions.length, "region")}: ${down.length === 0 ? "all up" : `${down.length} down (${down.join(", ")})`}.`,
+          `${count(h.replicas.length, "serving replica")}: ${h.replicas.length - unhealthy - provisioning} healthy, ${unhealthy} unhealthy, ${provisioning} provisioning.`,
+        ];
+        if (slow.length > 0) lines.push(`Added latency: ${slow.join(", ")}.`);
+        if (stockouts.length > 0) lines.push(`Stock-outs: ${stockouts.join(", ")}.`);
+        if (h.interruptions.length > 0) lines.push(`${count(h.interruptions.length, "spot interruption notice")}: checkpoint or move that work now.`);
+        if (belowSlo.length > 0) {
+          lines.push(`Below SLO: ${belowSlo.map((s) => `${s.workloadId} serves ${Math.round(s.servedWithinSloRps)} of ${Math.round(s.demandRps)} requests/second within SLO (p99 ${Math.round(s.latencyP99Ms)} ms)`).join("; ")}.`);
+        } else if (h.services.length > 0) lines.push(`All ${count(h.services.length, "serving workload")} within SLO.`);
+        return reply(HealthOutputSchema, h, lines.join("\n"));
+      }),
+  );
+}

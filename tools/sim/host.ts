@@ -1,0 +1,106 @@
+import type { WorldData, WorldSpec } from "../../src/domain/index.js";
+import { loadWorldData } from "../../src/data/load.js";
+import { DEFAULT_SEED, DEFAULT_START_MS, World, defaultWorldSpec } from "../../src/sim/index.js";
+import type { SimContext } from "./context.js";
+import { MAX_SPEED } from "./limits.js";
+
+export interface SimHostOptions {
+  /** Seed of the default world (ignored with `spec`). Default 42. */
+  seed?: number | undefined;
+  /** Start of the default world in the bundled traces, ms since epoch (ignored with `spec`). Default 2025-06-01. */
+  startMs?: number | undefined;
+  /** A whole world spec; default: the default fleet (`defaultWorldSpec`). */
+  spec?: WorldSpec | undefined;
+  /** Simulated ms per wall-clock ms: 0 freezes the clock (tests move it with advanceBy), 60 runs a simulated minute per second. */
+  speed?: number | undefined;
+  /** The data the world replays; default: the project's data/ folder. */
+  data?: WorldData | undefined;
+  /** Wall-clock ms between clock ticks. Default 250. */
+  tickMs?: number | undefined;
+  /** What to do when moving the clock throws (a simulator bug): default, write it to stderr and stop the clock. */
+  onError?: ((error: unknown) => void) | undefined;
+  /** Register only read-only tools on servers made from this host's context. */
+  readOnly?: boolean | undefined;
+}
+
+export { MAX_SPEED };
+
+/**
+ * Owns the simulated world of a tool server process and drives its clock. The world itself never reads
+ * the wall clock; this is the one place that does: with `speed` > 0 a timer moves the world forward by
+ * the wall time that passed × speed. Every MCP session of the process shares this one world.
+ */
+export class SimHost {
+  readonly world: World;
+  readonly speed: number;
+  readonly readOnly: boolean;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private lastWallMs = 0;
+  private carryMs = 0;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(options: SimHostOptions = {}) {
+    const speed = options.speed ?? 0;
+    if (!Number.isFinite(speed) || speed < 0 || speed > MAX_SPEED) {
+      throw new RangeError(`speed must be a number from 0 to ${MAX_SPEED} (simulated ms per wall ms), got ${speed}`);
+    }
+    const tickMs = options.tickMs ?? 250;
+    if (!Number.isInteger(tickMs) || tickMs < 1 || tickMs > 60_000) throw new RangeError(`tickMs must be a whole number from 1 to 60000, got ${tickMs}`);
+    this.speed = speed;
+    this.readOnly = options.readOnly ?? false;
+    this.onError =
+      options.onError ??
+      ((error) => {
+        process.stderr.write(`skyops sim: the simulated clock stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      });
+    const spec = options.spec ?? defaultWorldSpec({ seed: options.seed ?? DEFAULT_SEED, startMs: options.startMs ?? DEFAULT_START_MS });
+    this.world = new World(options.data ?? loadWorldData(), spec);
+    if (speed > 0) this.start(tickMs);
+  }
+
+  /** What tool servers made for this host reach. */
+  context(): SimContext {
+    return { world: this.world, readOnly: this.readOnly };
+  }
+
+  /** Moves simulated time forward by `ms` (tests; a frozen host). */
+  advanceBy(ms: number): void {
+    this.world.advanceBy(ms);
+  }
+
+  advanceTo(ms: number): void {
+    this.world.advanceTo(ms);
+  }
+
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
+  /** Stops the clock. The world stays readable. */
+  close(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private start(tickMs: number): void {
+    this.lastWallMs = performance.now();
+    this.timer = setInterval(() => this.tick(), tickMs);
+    // the clock alone keeps no process alive: the transport does
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    const wall = performance.now();
+    const simMs = (wall - this.lastWallMs) * this.speed + this.carryMs;
+    this.lastWallMs = wall;
+    const whole = Math.floor(simMs);
+    this.carryMs = simMs - whole;
+    if (whole <= 0) return;
+    try {
+      this.world.advanceBy(whole);
+    } catch (error) {
+      this.close();
+      this.onError(error);
+    }
+  }
+}

@@ -53,7 +53,7 @@ export interface OfferQuote extends Offer {
   onDemandUsdPerHourNow: number | null;
   /** Share of spot capacity available now (0..1), from the replayed availability trace. */
   spotAvailability: number;
-  /** Whether a launch here can succeed now (region up, not stocked out). */
+  /** Whether a launch here can succeed now (region up, not stocked out); a spot launch also needs spotAvailability > 0. */
   launchable: boolean;
   /** Where this offer's spot price and availability come from (trace ids), for transparency. */
   spotPriceSource: string | null;

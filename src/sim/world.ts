@@ -478,6 +478,16 @@ export class World {
     return state;
   }
 
+  /** A filter's cloud must be simulated and its region known (in that cloud, or in any when no cloud is given). */
+  private checkScope(filter: { cloud?: Cloud | undefined; region?: string | undefined }): void {
+    if (filter.cloud !== undefined && filter.region !== undefined) this.requireRegion(filter.cloud, filter.region);
+    else if (filter.cloud !== undefined && !this.clouds.includes(filter.cloud)) {
+      throw new SimError("unknown-cloud", `cloud "${filter.cloud}" is not simulated in this world`, `use one of: ${this.clouds.join(", ")}`, "cloud");
+    } else if (filter.region !== undefined && ![...this.regions.values()].some((r) => r.region === filter.region)) {
+      throw new SimError("unknown-region", `unknown region "${filter.region}"`, "call list_offers without a region to see the regions there are", "region");
+    }
+  }
+
   private validateEvent(event: EventSpec): void {
     const need = (id: string): void => {
       if (!this.workloads.has(id)) throw new SimError("unknown-workload", `event at ${event.at} ms names unknown workload "${id}"`, `define workload "${id}" or fix the event`, "events");
@@ -959,8 +969,7 @@ export class World {
 
   /** `list_offers`: every offer matching the filter, with the prices and spot availability in force now. */
   listOffers(filter: { cloud?: Cloud | undefined; region?: string | undefined; accelerator?: string | undefined; spot?: boolean | undefined; minAcceleratorCount?: number | undefined } = {}): OfferQuote[] {
-    if (filter.cloud !== undefined && filter.region !== undefined) this.requireRegion(filter.cloud, filter.region);
-    else if (filter.cloud !== undefined && !this.clouds.includes(filter.cloud)) this.requireRegion(filter.cloud, "");
+    this.checkScope(filter);
     const out: OfferQuote[] = [];
     for (const o of this.offers) {
       const offer = o.offer;
@@ -989,7 +998,7 @@ export class World {
     const o = this.offerById.get(q.offerId);
     if (!o) throw new NotFoundError("unknown-offer", `unknown offer "${q.offerId}"`, "call list_offers and pass one of its ids", "offerId");
     const until = Math.min(q.untilMs ?? this.now, this.now);
-    if (!Number.isFinite(q.sinceMs) || q.sinceMs > until) {
+    if (!Number.isSafeInteger(q.sinceMs) || q.sinceMs < 0 || q.sinceMs > until) {
       throw new SimError("invalid-argument", `sinceMs (${q.sinceMs}) must be a time before untilMs and now (${until})`, "pass sinceMs earlier than untilMs; the future has no history", "sinceMs");
     }
     if ((q.spot ? o.offer.spotUsdPerHour : o.offer.onDemandUsdPerHour) === null) {
@@ -1054,6 +1063,7 @@ export class World {
 
   /** `list_instances`: instances (live by default) with their workload labels and cost so far. */
   listInstances(filter: { cloud?: Cloud | undefined; region?: string | undefined; workloadId?: string | undefined; includeEnded?: boolean | undefined } = {}): Instance[] {
+    this.checkScope(filter);
     if (filter.workloadId !== undefined) this.requireWorkload(filter.workloadId);
     const out: Instance[] = [];
     for (const inst of this.instances.values()) {
@@ -1068,7 +1078,7 @@ export class World {
 
   /** `get_health`: regions, serving replicas, spot interruption notices and service levels now. */
   getHealth(filter: { cloud?: Cloud | undefined; region?: string | undefined } = {}): HealthReport {
-    if (filter.cloud !== undefined && filter.region !== undefined) this.requireRegion(filter.cloud, filter.region);
+    this.checkScope(filter);
     const inScope = (cloud: Cloud, region: string): boolean => (filter.cloud === undefined || filter.cloud === cloud) && (filter.region === undefined || filter.region === region);
     const regions: RegionHealth[] = [];
     for (const r of [...this.regions.values()].sort((a, b) => (`${a.cloud}/${a.region}` < `${b.cloud}/${b.region}` ? -1 : 1))) {
@@ -1201,6 +1211,7 @@ export class World {
 
   /** `terminate`: ends instances (already ended ones are left as they are). */
   terminate(req: { instanceIds: string[]; idempotencyKey: string }): Instance[] {
+    req = { ...req, instanceIds: [...new Set(req.instanceIds)] };
     for (const id of req.instanceIds) {
       if (!this.instances.has(id)) throw new NotFoundError("unknown-instance", `unknown instance "${id}"`, "call list_instances for the ids that exist", "instanceIds");
     }
@@ -1320,6 +1331,9 @@ export class World {
         }
         if (spot && offer.availability === 0) throw new InsufficientCapacityError(`no spot capacity for ${offer.offer.instanceType} in ${location} now`, "scale up on demand (spot=false) or elsewhere");
         const dep = this.deployment(ws, req.cloud, req.region, spot, offer.idx, 0);
+        // a deployment reports what it now adds: the latest purchase option and offer
+        dep.spot = spot;
+        dep.offerIdx = offer.idx;
         for (let i = live.length; i < req.replicas; i++) this.createInstance(offer, spot, ws, "replica", req.idempotencyKey, false, dep);
       } else {
         // drain the newest replicas first
@@ -1357,6 +1371,9 @@ export class World {
   /** `set_model_version`: rolls every replica of a serving workload to a model version. */
   setModelVersion(req: { workloadId: string; version: string; idempotencyKey: string }): WorkloadStatus {
     const ws = this.requireInference(req.workloadId);
+    if (typeof req.version !== "string" || req.version.trim().length === 0 || req.version.length > 128) {
+      throw new SimError("invalid-argument", "version must be a non-empty name of at most 128 characters", "pass the model version to roll to, e.g. v1", "version");
+    }
     this.once(req.idempotencyKey, ["model", req.workloadId, req.version], () => {
       if (req.version !== ws.version) {
         ws.previousVersion = ws.version;

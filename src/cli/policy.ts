@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { packageRoot } from "../data/load.js";
+import { PolicyCheckInputSchema, PolicyLoadError } from "../policy/index.js";
+import { loadPolicyEngine, readPolicySources, runPolicyCases } from "../server/policy-files.js";
+import { InputError, parseYamlInput } from "../server/yaml-input.js";
+import { PolicyEngine } from "../policy/index.js";
+
+/** `policies/` of the working folder if there is one, else the one shipped with skyops. */
+export function defaultPolicyDir(): string {
+  if (existsSync("policies")) return "policies";
+  const root = packageRoot();
+  return root === null ? "policies" : join(root, "policies");
+}
+
+function readInput(file: string): { name: string; text: string } {
+  if (file === "-") return { name: "<stdin>", text: readFileSync(0, "utf8") };
+  try {
+    return { name: file, text: readFileSync(file, "utf8") };
+  } catch (error) {
+    throw new InputError([{ file, line: 1, column: 1, problem: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+  }
+}
+
+/** Prints located problems and sets the exit code; true when it handled the error. */
+function reportProblems(error: unknown, json: boolean): boolean {
+  if (error instanceof PolicyLoadError || error instanceof InputError) {
+    if (json) console.log(JSON.stringify({ ok: false, problems: error.problems }));
+    else for (const p of error.problems) console.error(`${p.file}:${p.line}:${p.column}: ${p.problem}`);
+    process.exitCode = 2;
+    return true;
+  }
+  return false;
+}
+
+export function registerPolicyCommands(program: Command): void {
+  const policy = program.command("policy").description("check, test and validate the policies that decide every action");
+
+  policy
+    .command("check")
+    .description("decide one proposal with its facts (JSON or YAML, a file or - for stdin) and print the outcome and reasons")
+    .argument("<file>", "a file holding {proposal, facts}, or - to read stdin")
+    .option("--policies <dir>", "the policy folder", defaultPolicyDir())
+    .option("--json", "print the decision as JSON")
+    .action((file: string, opts: { policies: string; json?: boolean }) => {
+      try {
+        const input = readInput(file);
+        const parsed = parseYamlInput(input.name, input.text, PolicyCheckInputSchema);
+        const engine = loadPolicyEngine(opts.policies);
+        const d = engine.decide(parsed.proposal, parsed.facts);
+        if (opts.json) console.log(JSON.stringify(d));
+        else {
+          console.log(`${d.outcome}  ${d.proposalId}`);
+          for (const r of d.reasons) console.log(`  ${r.source} ${r.id}: ${r.reason}`);
+          console.log(`  inputs ${d.inputDigest.slice(0, 16)}…  policies ${engine.digest.slice(0, 16)}…`);
+        }
+      } catch (error) {
+        if (!reportProblems(error, opts.json ?? false)) throw error;
+      }
+    });
+
+  policy
+    .command("test")
+    .description("run the example cases (policies/tests/*.yaml) and fail on any mismatch, naming it")
+    .argument("[dir]", "the folder of test cases", undefined)
+    .option("--policies <dir>", "the policy folder", defaultPolicyDir())
+    .option("--json", "print one JSON object per case")
+    .action((dir: string | undefined, opts: { policies: string; json?: boolean }) => {
+      try {
+        const results = runPolicyCases(opts.policies, dir ?? join(opts.policies, "tests"));
+        let failed = 0;
+        for (const r of results) {
+          if (!r.passed) failed++;
+          if (opts.json) console.log(JSON.stringify(r));
+          else if (!r.passed) console.log(`FAIL  ${r.file}: ${r.name}\n      ${r.problem}`);
+          else console.log(`ok    ${r.name}`);
+        }
+        if (!opts.json) console.log(`\n${results.length - failed} passed, ${failed} failed`);
+        if (failed > 0) process.exitCode = 1;
+      } catch (error) {
+        if (!reportProblems(error, opts.json ?? false)) throw error;
+      }
+    });
+
+  policy
+    .command("validate")
+    .description("parse and validate a policy folder (schema, *.cedar, guardrails.yaml), naming file, line and problem for each error")
+    .argument("[dir]", "the policy folder", undefined)
+    .option("--json", "print the result as JSON")
+    .action((dir: string | undefined, opts: { json?: boolean }) => {
+      const folder = dir ?? defaultPolicyDir();
+      try {
+        const engine = PolicyEngine.create(readPolicySources(folder));
+        const summary = { ok: true, dir: folder, policies: engine.policies().length, digest: engine.digest };
+        if (opts.json) console.log(JSON.stringify(summary));
+        else console.log(`ok: ${folder}: ${summary.policies} policies, schema and guardrails valid (digest ${engine.digest.slice(0, 16)}…)`);
+      } catch (error) {
+        if (!reportProblems(error, opts.json ?? false)) throw error;
+      }
+    });
+}

@@ -1,3 +1,4 @@
+import { benchPolicy } from "./policy.js";
 import { benchSim } from "./sim.js";
 
 /**
@@ -11,6 +12,10 @@ const BENCHES: Record<string, { about: string; run: (args: string[]) => Record<s
       const r = benchSim({ workloads: numberFlag(args, "--workloads") ?? 10_000, simHours: numberFlag(args, "--hours") ?? 24 });
       return { workloads: r.workloads, simHours: r.simHours, wallSeconds: round(r.wallSeconds, 3), simHoursPerWallSecond: round(r.simHoursPerWallSecond, 1), buildSeconds: round(r.buildSeconds, 3), events: r.events, costUsd: round(r.costUsd, 2), peakRssMb: round(r.peakRssMb, 1) };
     },
+  },
+  policy: {
+    about: "decision latency of the default policies (validators + Cedar), after warm-up",
+    run: () => Object.fromEntries(Object.entries(benchPolicy()).map(([k, v]) => [k, k === "decisions" ? v : round(v, 3)])),
   },
 };
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 export const FindingKindSchema = z.enum([
   "price-surge",
   "preemption-notice",
+  "workload-stalled",
   "stockout",
   "region-unhealthy",
   "endpoint-unhealthy",

@@ -1,0 +1,11 @@
+import { CORE } from "./001-core.js";
+import { EXECUTIONS } from "./002-executions.js";
+
+/** Ordered schema migrations; a released migration is never edited, only followed by a new one. */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [CORE, EXECUTIONS];

@@ -151,10 +151,17 @@ function buildProgram(): Command {
     .option("--seed <N>", "seed of the simulated world", parseSeed, 42)
     .option("--speed <N>", "simulated ms per wall ms (0 freezes the clock, 60 is a simulated minute per second)", parseSpeed, 1)
     .option("--read-only", "offer only the tools annotated read-only")
-    .action(async (opts: { http?: HostPort; seed: number; speed: number; readOnly?: boolean }) => {
+    .option("--state <DIR>", "keep the world's journal in DIR and rebuild the world from it on start, so it outlives this process")
+    .action(async (opts: { http?: HostPort; seed: number; speed: number; readOnly?: boolean; state?: string }) => {
       const signals = exitOnSignals();
       const { SimHost, serveSimStdio } = await loadSim();
-      const sim = new SimHost({ seed: opts.seed, speed: opts.speed, readOnly: opts.readOnly === true });
+      let sim: SimHost;
+      try {
+        sim = new SimHost({ seed: opts.seed, speed: opts.speed, readOnly: opts.readOnly === true, stateDir: opts.state });
+      } catch (error) {
+        process.stderr.write(`skyops tool sim: ${(error as Error).message}\n`);
+        process.exit(2);
+      }
       if (opts.http) {
         const { url } = await serveHttp(sim, opts.http, signals);
         process.stderr.write(`skyops tool sim: MCP over Streamable HTTP at ${url} (${describeWorld(sim)})\n`);

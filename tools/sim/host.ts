@@ -2,6 +2,7 @@ import type { WorldData, WorldSpec } from "../../src/domain/index.js";
 import { loadWorldData } from "../../src/data/load.js";
 import { DEFAULT_SEED, DEFAULT_START_MS, World, defaultWorldSpec } from "../../src/sim/index.js";
 import type { SimContext } from "./context.js";
+import { WorldJournal } from "./journal.js";
 import { MAX_SPEED } from "./limits.js";
 
 export interface SimHostOptions {
@@ -21,6 +22,11 @@ export interface SimHostOptions {
   onError?: ((error: unknown) => void) | undefined;
   /** Register only read-only tools on servers made from this host's context. */
   readOnly?: boolean | undefined;
+  /**
+   * A folder where the world keeps its journal: the world is rebuilt from it on start, so it outlives
+   * this process (a crash of the daemon or of the tool server is not the end of the world it manages).
+   */
+  stateDir?: string | undefined;
 }
 
 export { MAX_SPEED };
@@ -38,6 +44,8 @@ export class SimHost {
   private lastWallMs = 0;
   private carryMs = 0;
   private readonly onError: (error: unknown) => void;
+  private readonly journal: WorldJournal | null = null;
+  private lastMarkWallMs = 0;
 
   constructor(options: SimHostOptions = {}) {
     const speed = options.speed ?? 0;
@@ -54,7 +62,14 @@ export class SimHost {
         process.stderr.write(`skyops sim: the simulated clock stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       });
     const spec = options.spec ?? defaultWorldSpec({ seed: options.seed ?? DEFAULT_SEED, startMs: options.startMs ?? DEFAULT_START_MS });
-    this.world = new World(options.data ?? loadWorldData(), spec);
+    const data = options.data ?? loadWorldData();
+    if (options.stateDir !== undefined) {
+      const journal = new WorldJournal(options.stateDir, spec);
+      this.journal = journal;
+      this.world = World.replay(data, spec, journal.entries, { journal: (entry) => journal.append(entry) });
+    } else {
+      this.world = new World(data, spec);
+    }
     if (speed > 0) this.start(tickMs);
   }
 
@@ -63,13 +78,24 @@ export class SimHost {
     return { world: this.world, readOnly: this.readOnly };
   }
 
-  /** Moves simulated time forward by `ms` (tests; a frozen host). */
+  /** Moves simulated time forward by `ms` (tests; a frozen host; a daemon that owns the clock). */
   advanceBy(ms: number): void {
     this.world.advanceBy(ms);
+    this.markClock();
   }
 
   advanceTo(ms: number): void {
     this.world.advanceTo(ms);
+    this.markClock();
+  }
+
+  /** Records in the journal how far the clock has moved (at most once a wall second unless forced). */
+  markClock(force = false): void {
+    if (!this.journal) return;
+    const wall = performance.now();
+    if (!force && wall - this.lastMarkWallMs < 1000) return;
+    this.lastMarkWallMs = wall;
+    this.journal.append({ atMs: this.world.nowMs, op: "clock" });
   }
 
   get running(): boolean {
@@ -80,6 +106,7 @@ export class SimHost {
   close(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    this.markClock(true);
   }
 
   private start(tickMs: number): void {
@@ -98,6 +125,7 @@ export class SimHost {
     if (whole <= 0) return;
     try {
       this.world.advanceBy(whole);
+      this.markClock();
     } catch (error) {
       this.close();
       this.onError(error);

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { packageRoot } from "./data/load.js";
 import { MAX_SPEED } from "../tools/sim/limits.js";
+import { registerAuditCommands } from "./cli/audit.js";
 import { registerPolicyCommands } from "./cli/policy.js";
 // The tool server (MCP SDK, simulator, data) loads only when a command runs, so usage errors and --help are quick.
 import type { SimHost } from "../tools/sim/index.js";
@@ -174,6 +175,7 @@ function buildProgram(): Command {
     });
 
   registerPolicyCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 

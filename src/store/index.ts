@@ -1,0 +1,11 @@
+export * from "./db.js";
+export * from "./errors.js";
+export { canonicalJson, sha256Hex } from "./json.js";
+export * from "./audit.js";
+export * from "./findings.js";
+export * from "./proposals.js";
+export * from "./decisions.js";
+export * from "./approvals.js";
+export * from "./telemetry.js";
+export * from "./store.js";
+export * from "./verify.js";

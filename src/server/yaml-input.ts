@@ -9,11 +9,16 @@ export interface InputProblem {
   problem: string;
 }
 
+/** `file:line:column: problem`, or `source: problem` for input that has no lines (environment, flags). */
+export function formatProblem(p: InputProblem): string {
+  return p.line > 0 ? `${p.file}:${p.line}:${p.column}: ${p.problem}` : `${p.file}: ${p.problem}`;
+}
+
 /** Input that does not parse or validate; lists every problem at once, each with file and line. */
 export class InputError extends Error {
   override readonly name = "InputError";
   constructor(readonly problems: InputProblem[]) {
-    super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.problem}`).join("\n"));
+    super(problems.map(formatProblem).join("\n"));
   }
 }
 

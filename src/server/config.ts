@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { DurationSchema } from "../domain/index.js";
+import { InputError, parseYamlInput, type InputProblem } from "./yaml-input.js";
+
+/**
+ * The daemon's configuration: one schema, read once at start from a file (`--config skyops.yaml`) and
+ * the environment (`SKYOPS_*`), flags last. Every option has a default and a one-line description
+ * (`skyops daemon --help-config` prints them); every problem is reported at once, with file and line.
+ */
+const ServerEntrySchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, "server names are lower-case letters, digits and dashes").describe("name the server's tools are namespaced under"),
+  transport: z.enum(["in-memory", "stdio", "http"]).describe("in-memory (built-in servers), stdio (a command) or http (a Streamable HTTP URL)"),
+  command: z.string().min(1).optional().describe("stdio: the command to run"),
+  args: z.array(z.string()).default([]).describe("stdio: its arguments"),
+  url: z.string().url().optional().describe("http: the server's MCP endpoint"),
+  timeoutMs: z.number().int().positive().max(600_000).default(10_000).describe("per-call timeout"),
+});
+
+export const ConfigSchema = z.strictObject({
+  autonomy: z.enum(["observe", "approve-all", "auto"]).default("auto").describe("observe: findings and proposals only; approve-all: every allowed action asks a human; auto: the policy decides"),
+  tick: DurationSchema.default(60_000).describe("control-loop period in simulated (or real) time"),
+  speed: z.number().finite().min(0).max(100_000).default(1).describe("embedded simulator: simulated ms per wall ms (60 runs a simulated minute per second; 0 runs ticks back to back)"),
+  stopAfter: DurationSchema.optional().describe("stop after this much (simulated) time; default: run until stopped"),
+  dryRun: z.boolean().default(false).describe("decide but never execute (executions are recorded as skipped)"),
+  state: z.string().min(1).default(".skyops").describe("state folder: the SQLite database and the simulator's journal"),
+  policies: z.string().min(1).default("policies").describe("policy folder (Cedar schema, policies, guardrails.yaml)"),
+  http: z
+    .string()
+    .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "write HOST:PORT, e.g. 127.0.0.1:7070")
+    .default("127.0.0.1:7070")
+    .describe("daemon HTTP address: /healthz, /readyz, /metrics, /v1/status, /v1/approvals"),
+  servers: z.array(ServerEntrySchema).default([{ name: "sim", transport: "in-memory", args: [], timeoutMs: 10_000 }]).describe("tool servers to manage; default: the embedded simulator"),
+  sim: z
+    .strictObject({
+      seed: z.number().int().nonnegative().max(2 ** 32 - 1).default(42).describe("seed of the embedded simulator's world"),
+      timeline: z.enum(["default", "none"]).default("default").describe("default: a spot surge, a preemption, an outage and a drift in the first simulated hours; none: a quiet world"),
+    })
+    .default({ seed: 42, timeline: "default" })
+    .describe("the embedded simulator"),
+  approver: z.string().min(1).default("daemon").describe("identity recorded for actions the policy allowed on its own"),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("pino log level"),
+  llm: z
+    .strictObject({
+      baseUrl: z.string().url().optional().describe("OpenAI-compatible endpoint (…/v1); unset: the built-in planner only"),
+      model: z.string().min(1).default("gpt-4o-mini").describe("model name at that endpoint"),
+    })
+    .default({ model: "gpt-4o-mini" })
+    .describe("the optional LLM planner (API key from OPENAI_API_KEY only)"),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** The environment variables the configuration reads, and the option each sets. */
+const ENV: Record<string, (value: string) => [string[], unknown]> = {
+  SKYOPS_AUTONOMY: (v) => [["autonomy"], v],
+  SKYOPS_TICK: (v) => [["tick"], v],
+  SKYOPS_SPEED: (v) => [["speed"], Number(v)],
+  SKYOPS_STATE: (v) => [["state"], v],
+  SKYOPS_POLICIES: (v) => [["policies"], v],
+  SKYOPS_HTTP: (v) => [["http"], v],
+  SKYOPS_LOG_LEVEL: (v) => [["logLevel"], v],
+  SKYOPS_MODEL: (v) => [["llm", "model"], v],
+  OPENAI_BASE_URL: (v) => [["llm", "baseUrl"], v],
+};
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+/**
+ * Reads the configuration: file (optional), then environment, then flags (`overrides`, already typed).
+ * Throws InputError listing every problem, located in the file where it came from.
+ */
+export function loadConfig(options: { file?: string; env?: Record<string, string | undefined>; overrides?: Record<string, unknown> } = {}): Config {
+  const problems: InputProblem[] = [];
+  let fromFile: Record<string, unknown> = {};
+  if (options.file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.file, "utf8");
+    } catch (error) {
+      throw new InputError([{ file: options.file, line: 1, column: 1, problem: `cannot read the configuration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+    }
+    try {
+      // validate the file on its own first so problems point at its lines
+      parseYamlInput(options.file, text, ConfigSchema);
+      fromFile = parseYamlInput(options.file, text, z.record(z.string(), z.unknown()));
+    } catch (error) {
+      if (error instanceof InputError) problems.push(...error.problems);
+      else throw error;
+    }
+  }
+  const merged: Record<string, unknown> = structuredClone(fromFile);
+  /** Where each option set outside the file came from, to name it in errors. */
+  const origin = new Map<string, string>();
+  for (const [name, apply] of Object.entries(ENV)) {
+    const value = options.env?.[name];
+    if (value === undefined || value === "") continue;
+    const [path, parsed] = apply(value);
+    setPath(merged, path, parsed);
+    origin.set(path.join("."), `environment ${name}="${value}"`);
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value === undefined) continue;
+    merged[key] = value;
+    origin.set(key, `flag --${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) {
+    throw new InputError(
+      result.error.issues.map((i) => {
+        const path = i.path.join(".");
+        const from = [...origin.entries()].find(([k]) => path === k || path.startsWith(`${k}.`))?.[1];
+        return { file: from ?? options.file ?? "configuration", line: 0, column: 0, problem: `${path || "config"}: ${i.message}` };
+      }),
+    );
+  }
+  for (const s of result.data.servers) {
+    if (s.transport === "stdio" && !s.command) problems.push({ file: options.file ?? "configuration", line: 0, column: 0, problem: `servers.${s.name}: a stdio server needs a command` });
+    if (s.transport === "http" && !s.url) problems.push({ file: options.file ?? "configuration", line: 0, column: 0, problem: `servers.${s.name}: an http server needs a url` });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return result.data;
+}
+
+/** Every option with its default and description, for `skyops daemon --help-config` and the README. */
+export function describeConfig(): { option: string; default: string; description: string }[] {
+  const out: { option: string; default: string; description: string }[] = [];
+  const walk = (shape: Record<string, z.ZodType>, prefix: string): void => {
+    for (const [key, schema] of Object.entries(shape)) {
+      const description = schema.description ?? "";
+      const inner = (schema as unknown as { def?: { innerType?: z.ZodType; defaultValue?: unknown } }).def;
+      const def = inner?.defaultValue;
+      out.push({ option: `${prefix}${key}`, default: def === undefined ? "—" : JSON.stringify(def), description });
+      const unwrapped = inner?.innerType as unknown as { shape?: Record<string, z.ZodType> } | undefined;
+      if (unwrapped?.shape && key !== "servers") walk(unwrapped.shape, `${prefix}${key}.`);
+    }
+  };
+  walk(ConfigSchema.shape as unknown as Record<string, z.ZodType>, "");
+  return out;
+}

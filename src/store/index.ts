@@ -9,3 +9,4 @@ export * from "./approvals.js";
 export * from "./telemetry.js";
 export * from "./store.js";
 export * from "./verify.js";
+export * from "./kv.js";

@@ -3,6 +3,7 @@ import { AuditLog } from "./audit.js";
 import { openDatabase, type Db } from "./db.js";
 import { DecisionRepository } from "./decisions.js";
 import { FindingRepository } from "./findings.js";
+import { KvRepository } from "./kv.js";
 import { ProposalRepository } from "./proposals.js";
 import { TelemetryRepository } from "./telemetry.js";
 
@@ -20,6 +21,7 @@ export interface Store {
   readonly approvals: ApprovalRepository;
   readonly telemetry: TelemetryRepository;
   readonly audit: AuditLog;
+  readonly kv: KvRepository;
   // ── executions ── owned by the executor (src/store/executions.ts, migration 002). Until it joins this
   // facade as `readonly executions: ExecutionRepository`, build it with `new ExecutionRepository(store.db)`.
   /**
@@ -44,6 +46,7 @@ export function openStore(path: string): Store {
     approvals: new ApprovalRepository(db, proposals, audit),
     telemetry: new TelemetryRepository(db),
     audit,
+    kv: new KvRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     close: () => db.close(),
   };

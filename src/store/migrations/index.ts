@@ -1,5 +1,6 @@
 import { CORE } from "./001-core.js";
 import { EXECUTIONS } from "./002-executions.js";
+import { KV } from "./003-kv.js";
 
 /** Ordered schema migrations; a released migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -8,4 +9,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [CORE, EXECUTIONS];
+export const MIGRATIONS: Migration[] = [CORE, EXECUTIONS, KV];

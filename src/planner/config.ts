@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+const ms = z.number().int().nonnegative();
+const gb = z.number().finite().nonnegative().max(1_000_000);
+
+/**
+ * The built-in planner's options. Every option has a default and a one-line description; the daemon
+ * reads them once at start (file + env) and passes the parsed value in `PlannerInput.config`.
+ */
+export const PlannerConfigSchema = z.object({
+  checkpointGb: z
+    .record(z.string(), gb)
+    .default({})
+    .describe("Checkpoint size per training workload id, GB (list_workloads does not report it)."),
+  defaultCheckpointGb: gb.default(50).describe("Checkpoint size of a training workload not in checkpointGb, GB."),
+  provisionMs: z
+    .object({ aws: ms.default(90_000), gcp: ms.default(60_000), azure: ms.default(120_000) })
+    .prefault({})
+    .describe("Time from launch until a new instance is ready, per cloud, ms."),
+  restartMs: ms.default(60_000).describe("Time a training job takes to restart from a checkpoint that is in place, ms."),
+  egressFallback: z
+    .object({
+      usdPerGb: z.number().finite().nonnegative().default(0.12),
+      transferGbPerSecond: z.number().finite().positive().default(0.5),
+    })
+    .prefault({})
+    .describe("Egress price and bandwidth assumed where the egress matrix has no entry (or the checkpoint's location is unknown)."),
+  minNetSavingsUsd: z
+    .number()
+    .finite()
+    .nonnegative()
+    .default(5)
+    .describe("A cost-only migration must save at least this much over the rest of the job, after egress and downtime, USD."),
+  spotInterruptionsPerHour: z
+    .number()
+    .finite()
+    .nonnegative()
+    .max(60)
+    .default(0.1)
+    .describe("Expected spot interruptions per hour of running (sizes the deadline margin and spot's expected overhead)."),
+  lostHoursPerInterruption: z
+    .number()
+    .finite()
+    .nonnegative()
+    .default(0.25)
+    .describe("Progress expected to be lost per spot interruption (about half a checkpoint interval), hours."),
+  deadlineSafetyFactor: z
+    .number()
+    .finite()
+    .nonnegative()
+    .default(2)
+    .describe("Uniform-progress slack: spot is used only while slack exceeds this many times the expected interruption losses."),
+  stickyOnDemand: z
+    .boolean()
+    .default(true)
+    .describe("A training job with a deadline that runs on demand is never moved back to spot (no thrash)."),
+  replicaHeadroom: z
+    .number()
+    .finite()
+    .nonnegative()
+    .max(10)
+    .default(0.2)
+    .describe("Serving: add replicas when healthy capacity is below demand × (1 + this)."),
+  maxReplicasPerScale: z.number().int().positive().max(10_000).default(50).describe("Most replicas one scale proposal adds."),
+  minWeightChange: z
+    .number()
+    .finite()
+    .min(0)
+    .max(100)
+    .default(5)
+    .describe("A failover is proposed only when some traffic weight moves by at least this many points (or an unhealthy deployment has traffic)."),
+  servingSpot: z.boolean().default(false).describe("New serving deployments (a scale where no healthy deployment can grow) use spot capacity."),
+  orphanWorkloadId: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+    .default("orphan-instances")
+    .describe("Workload id that terminate proposals for instances of no workload are filed under."),
+});
+export type PlannerConfig = z.infer<typeof PlannerConfigSchema>;
+export type PlannerConfigInput = z.input<typeof PlannerConfigSchema>;
+
+/** The configuration with every default filled in (throws a ZodError listing every problem). */
+export function plannerConfig(input: PlannerConfigInput = {}): PlannerConfig {
+  return PlannerConfigSchema.parse(input);
+}

@@ -188,6 +188,16 @@ export interface JournalEntry {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type TimerInput = DistributiveOmit<Timer, "seq">;
 
+/**
+ * The version a serving workload was on before the one it starts with, where the name says so: `v3` was
+ * preceded by `v2`. (`v1` and names without a number have no known predecessor.)
+ */
+export function previousModelVersion(version: string): string | null {
+  const m = /^(.*?)(\d+)$/.exec(version);
+  if (!m || Number(m[2]) <= 1) return null;
+  return `${m[1]}${Number(m[2]) - 1}`;
+}
+
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
@@ -218,6 +228,9 @@ export class World {
   private readonly modifiers: PriceModifier[] = [];
   private readonly idempotency = new Map<string, { fingerprint: string; result: unknown }>();
   private seq = 0;
+  /** Bumped by anything that can change what the world reports (time moving, a changing call). */
+  private epoch = 0;
+  private statusCache: { epoch: number; statuses: WorkloadStatus[] } | null = null;
   private instanceCounter = 0;
   private modifierCounter = 0;
   private computeUsd = 0;
@@ -439,7 +452,7 @@ export class World {
           trafficFactors: [],
           psi: BASELINE_PSI,
           version: w.modelVersion,
-          previousVersion: null,
+          previousVersion: previousModelVersion(w.modelVersion),
           demandIntegral: 0,
           servedIntegral: 0,
           instances: new Set(),
@@ -566,6 +579,7 @@ export class World {
 
   /** Moves the clock to `targetMs`, applying every change point on the way. */
   advanceTo(targetMs: number): void {
+    this.epoch++;
     if (!Number.isFinite(targetMs)) throw new SimError("invalid-argument", `cannot advance to ${targetMs}`, "pass a finite time in ms", "targetMs");
     if (targetMs < this.now) throw new SimError("invalid-argument", `cannot move the clock back from ${this.now} to ${targetMs}`, "time only moves forward", "targetMs");
     for (;;) {
@@ -988,6 +1002,7 @@ export class World {
   // ---------------------------------------------------------------- the tool contract
 
   private once<T>(key: string, fingerprint: unknown, run: () => T): T {
+    this.epoch++;
     if (typeof key !== "string" || key.length === 0 || key.length > 256) {
       throw new SimError("invalid-argument", "idempotencyKey must be a non-empty string of at most 256 characters", "derive it from the action and step, e.g. proposal-42/launch", "idempotencyKey");
     }
@@ -1349,7 +1364,14 @@ export class World {
 
   /** `list_workloads`: every workload with its state, deployments and cost. */
   listWorkloads(): WorkloadStatus[] {
-    return [...this.workloads.values()].map((ws) => this.status(ws));
+    // observe asks for every workload each tick (and get_drift again): compute once per change of the world
+    if (this.statusCache?.epoch !== this.epoch) this.statusCache = { epoch: this.epoch, statuses: [...this.workloads.values()].map((ws) => this.status(ws)) };
+    return this.statusCache.statuses.map((s) => ({ ...s, deployments: s.deployments.map((d) => ({ ...d })) }));
+  }
+
+  /** Ids of the serving workloads, in fleet order. */
+  serviceIds(): string[] {
+    return this.services.map((ws) => ws.spec.id);
   }
 
   getWorkload(id: string): WorkloadStatus {

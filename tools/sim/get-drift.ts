@@ -28,7 +28,7 @@ export function registerGetDrift(server: McpServer, ctx: SimContext): void {
     (args) =>
       guard(() => {
         const { world } = ctx;
-        const ids = args.workloadId !== undefined ? [args.workloadId] : world.listWorkloads().filter((w) => w.kind === "inference").map((w) => w.id);
+        const ids = args.workloadId !== undefined ? [args.workloadId] : world.serviceIds();
         const reports = ids.map((id) => world.getDrift(id));
         const drifting = reports.filter((r) => r.predictionPsi > PSI_ALERT);
         const lines = [`${count(reports.length, "serving workload")}: ${drifting.length === 0 ? `none over PSI ${PSI_ALERT}` : `${drifting.length} over PSI ${PSI_ALERT}`}.`];

@@ -1,0 +1,98 @@
+import { loadWorldData } from "../../src/data/load.js";
+import { SnapshotSchema, WorldSpecSchema, type EgressMatrix, type Snapshot, type WorldSpecInput } from "../../src/domain/index.js";
+import { DEFAULT_FLEET, DEFAULT_START_MS, World } from "../../src/sim/index.js";
+import { detect, DetectorConfigSchema, initialDetectorState, type DetectorConfig, type DetectorConfigInput, type DetectorState, type DetectResult } from "../../src/telemetry/index.js";
+
+export const data = loadWorldData();
+export const H = 3_600_000;
+export const M = 60_000;
+
+export function world(input: Partial<WorldSpecInput> = {}): World {
+  return new World(data, WorldSpecSchema.parse({ seed: 1, startMs: DEFAULT_START_MS, workloads: DEFAULT_FLEET, events: [], ...input }), { logEvents: false });
+}
+
+/** What the agent's observe step would gather from the sim tool server, as one snapshot. */
+export function rawSnapshotOf(w: World, server = "sim"): Snapshot {
+  const workloads = w.listWorkloads();
+  return {
+    atMs: w.nowMs,
+    sources: [{ server, ok: true, error: null, invalid: [], ms: 3 }],
+    workloads: workloads.map((x) => ({ ...x, server })),
+    instances: w.listInstances().map((x) => ({ ...x, server })),
+    health: [{ ...w.getHealth(), server }],
+    offers: w.listOffers().map((x) => ({ ...x, server })),
+    drift: workloads.filter((x) => x.kind === "inference").map((x) => ({ ...w.getDrift(x.id), server })),
+  };
+}
+
+/** The same, checked against the contract (what the agent hands detect()). */
+export function snapshotOf(w: World, server = "sim"): Snapshot {
+  return SnapshotSchema.parse(rawSnapshotOf(w, server));
+}
+
+const egressCache = new Map<string, EgressMatrix>();
+
+/** Egress between every pair of the world's regions (the agent caches the same from get_egress_price). */
+export function egressOf(w: World): EgressMatrix {
+  const key = w.clouds.join(",");
+  const cached = egressCache.get(key);
+  if (cached) return cached;
+  const regions = w.listRegions();
+  const matrix: EgressMatrix = {};
+  for (const from of regions) {
+    const row: EgressMatrix[string] = {};
+    for (const to of regions) {
+      const p = w.getEgressPrice(from, to);
+      row[`${to.cloud}/${to.region}`] = { usdPerGb: p.usdPerGb, transferGbPerSecond: p.transferGbPerSecond };
+    }
+    matrix[`${from.cloud}/${from.region}`] = row;
+  }
+  egressCache.set(key, matrix);
+  return matrix;
+}
+
+export function config(input: DetectorConfigInput = {}): DetectorConfig {
+  return DetectorConfigSchema.parse(input);
+}
+
+/** Drives a world tick by tick, threading the detector state as the agent does. */
+export class Ticker {
+  state: DetectorState = initialDetectorState();
+  last: DetectResult = { findings: [], state: this.state };
+  readonly egress: EgressMatrix;
+
+  constructor(
+    readonly w: World,
+    readonly cfg: DetectorConfig = config(),
+  ) {
+    this.egress = egressOf(w);
+  }
+
+  /** Detects on the world as it is now (optionally on a changed snapshot). */
+  detect(change: (s: Snapshot) => Snapshot = (s) => s): DetectResult {
+    this.last = detect(change(snapshotOf(this.w)), this.state, this.cfg, this.egress);
+    this.state = this.last.state;
+    return this.last;
+  }
+
+  /** Moves the clock to `atMs` from the world's start and detects. */
+  at(atMs: number, change?: (s: Snapshot) => Snapshot): DetectResult {
+    this.w.advanceTo(this.w.startMs + atMs);
+    return this.detect(change);
+  }
+
+  /** Ticks every `stepMs` until `untilMs` (from start), collecting every result. */
+  run(stepMs: number, untilMs: number): { atMs: number; result: DetectResult }[] {
+    const out: { atMs: number; result: DetectResult }[] = [];
+    for (let t = this.w.nowMs - this.w.startMs; t <= untilMs; t += stepMs) out.push({ atMs: t, result: this.at(t) });
+    return out;
+  }
+}
+
+export function kinds(r: DetectResult): string[] {
+  return r.findings.map((f) => `${f.kind}:${f.workloadId ?? "-"}`);
+}
+
+export function only(r: DetectResult, kind: string, workloadId?: string): DetectResult["findings"] {
+  return r.findings.filter((f) => f.kind === kind && (workloadId === undefined || f.workloadId === workloadId));
+}

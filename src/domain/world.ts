@@ -37,7 +37,8 @@ export const InferenceSpecSchema = z.strictObject({
   rps: z.number().finite().nonnegative().max(10_000_000),
   replicaRps: z.number().finite().positive().max(1_000_000).default(100),
   sloP99Ms: z.number().finite().positive().max(600_000),
-  modelVersion: z.string().min(1).default("v1"),
+  /** The model serving now; `v2` (the default) was preceded by `v1`, which a rollback returns to. */
+  modelVersion: z.string().min(1).max(128).default("v2"),
   residency: ResidencySchema.default([]),
   tier: TierSchema.default("dev"),
   frozen: z.boolean().default(false),

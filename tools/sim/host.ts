@@ -81,12 +81,13 @@ export class SimHost {
   /** Moves simulated time forward by `ms` (tests; a frozen host; a daemon that owns the clock). */
   advanceBy(ms: number): void {
     this.world.advanceBy(ms);
-    this.markClock();
+    // a caller that moves the clock (the daemon, once a tick) must find it there after a crash
+    this.markClock(true);
   }
 
   advanceTo(ms: number): void {
     this.world.advanceTo(ms);
-    this.markClock();
+    this.markClock(true);
   }
 
   /** Records in the journal how far the clock has moved (at most once a wall second unless forced). */

@@ -44,4 +44,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:7070/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 ENTRYPOINT ["node", "dist/src/cli.js"]
-CMD ["start"]
+# the daemon on the embedded simulator; listen on every interface inside the container, keep state in the volume
+CMD ["daemon", "--http", "0.0.0.0:7070", "--state", "/var/lib/skyops", "--speed", "60"]

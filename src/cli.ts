@@ -4,11 +4,12 @@
  * Usage errors (unknown commands or flags, bad values) exit with status 2.
  */
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { join } from "node:path";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { packageRoot } from "./data/load.js";
 import { MAX_SPEED } from "../tools/sim/limits.js";
 import { registerAuditCommands } from "./cli/audit.js";
+import { registerDaemonCommands } from "./cli/daemon.js";
 import { registerPolicyCommands } from "./cli/policy.js";
 // The tool server (MCP SDK, simulator, data) loads only when a command runs, so usage errors and --help are quick.
 import type { SimHost } from "../tools/sim/index.js";
@@ -101,28 +102,6 @@ function describeWorld(sim: SimHost): string {
   return `${w.spec.workloads.length} workloads, ${totals.liveInstances} instances on ${w.clouds.join(", ")}; seed ${w.spec.seed}; simulated time ${new Date(w.nowMs).toISOString()}, ${clock}`;
 }
 
-function startBanner(sim: SimHost, url: string): string {
-  const cli = resolve(process.argv[1] ?? "dist/src/cli.js");
-  const stdioEntry = { mcpServers: { "skyops-sim": { command: "node", args: [cli, "tool", "sim"] } } };
-  const httpEntry = { servers: { "skyops-sim": { type: "http", url } } };
-  return [
-    `skyops ${version()}: the simulator's MCP tool server (the daemon is not built yet)`,
-    `  world: ${describeWorld(sim)}`,
-    `  MCP over Streamable HTTP: ${url}`,
-    "",
-    "Connect an MCP client:",
-    `  npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/list`,
-    `  npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/call --tool-name list_workloads`,
-    "  Claude Desktop (claude_desktop_config.json), stdio with a world of its own:",
-    `    ${JSON.stringify(stdioEntry)}`,
-    "  VS Code (.vscode/mcp.json), this server over HTTP:",
-    `    ${JSON.stringify(httpEntry)}`,
-    "",
-    "Ctrl-C stops it.",
-    "",
-  ].join("\n");
-}
-
 function buildProgram(): Command {
   const program = new Command("skyops")
     .description("Always-on ops daemon for ML workloads on several clouds.")
@@ -132,16 +111,15 @@ function buildProgram(): Command {
 
   program
     .command("start")
-    .description(`Serve the simulator's MCP tools over Streamable HTTP (default http://${DEFAULT_HTTP}/mcp) at ${START_SPEED}× speed; what \`npm start\` runs.`)
-    .addOption(new Option("--http <HOST:PORT>", "address to serve on").argParser(parseHostPort).default(parseHostPort(DEFAULT_HTTP), DEFAULT_HTTP))
-    .option("--seed <N>", "seed of the simulated world", parseSeed, 42)
-    .option("--speed <N>", "simulated ms per wall ms (0 freezes the clock)", parseSpeed, START_SPEED)
-    .action(async (opts: { http: HostPort; seed: number; speed: number }) => {
-      const signals = exitOnSignals();
-      const { SimHost } = await loadSim();
-      const sim = new SimHost({ seed: opts.seed, speed: opts.speed });
-      const { url } = await serveHttp(sim, opts.http, signals);
-      process.stdout.write(startBanner(sim, url));
+    .description(`Run the daemon on the embedded simulator with the default fleet and timeline at ${START_SPEED}× speed; what \`npm start\` runs.`)
+    .option("--state <DIR>", "state folder", ".skyops")
+    .option("--speed <N>", "simulated ms per wall ms", parseSpeed, START_SPEED)
+    .option("--http <HOST:PORT>", "daemon HTTP address", "127.0.0.1:7070")
+    .option("--stop-after <DURATION>", "stop after this much simulated time")
+    .option("--autonomy <MODE>", "observe | approve-all | auto", "auto")
+    .action(async (opts: Record<string, unknown>) => {
+      const { runDaemon } = await import("./cli/daemon.js");
+      await runDaemon(opts, { banner: true });
     });
 
   const tool = program.command("tool").description("Run one of skyops' MCP tool servers.");
@@ -176,6 +154,7 @@ function buildProgram(): Command {
 
   registerPolicyCommands(program);
   registerAuditCommands(program);
+  registerDaemonCommands(program);
   return program;
 }
 

@@ -1,0 +1,203 @@
+import { Command, isInterrupted } from "@langchain/langgraph";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import type { EgressMatrix, Finding, Proposal, Snapshot } from "../domain/index.js";
+import type { Executor } from "../executor/index.js";
+import { plan, type PlannerConfig } from "../planner/index.js";
+import type { DecisionDetail, PolicyEngine } from "../policy/index.js";
+import type { Store } from "../store/index.js";
+import { detect, initialDetectorState, restoreDetectorState, type DetectorConfig, type DetectorState } from "../telemetry/index.js";
+import { policyFacts, trackSpend, type SpendTracker } from "./facts.js";
+import { buildProposalGraph, type ApprovalAnswer, type ProposalGraph } from "./graph.js";
+import { observe, type ObservePort } from "./observe.js";
+
+/** Statuses in which a proposal still holds its workload (the planner proposes nothing else for it). */
+const OPEN_STATUSES = ["proposed", "decided", "waiting-approval", "approved", "executing"] as const;
+
+export interface AgentOptions {
+  /** Read-only access for observe (a `readOnlyPort(hub)`): the planner side never holds a changing tool. */
+  observePort: ObservePort;
+  servers: readonly string[];
+  store: Store;
+  executor: Executor;
+  /** The policy engine in force (it may be reloaded between ticks). */
+  policy: () => PolicyEngine;
+  detectorConfig: DetectorConfig;
+  plannerConfig: PlannerConfig;
+  autonomy: "observe" | "approve-all" | "auto";
+  dryRun: boolean;
+  /** The clock: the simulator's for simulated runs, the wall clock for real clouds. */
+  now: () => number;
+  /** A proposal for an incident already answered is made again only after this long (ms). Default 30 min. */
+  reproposeAfterMs?: number;
+  emit?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface TickReport {
+  atMs: number;
+  sources: { server: string; ok: boolean; error: string | null }[];
+  findings: Finding[];
+  proposals: Proposal[];
+  decisions: { proposalId: string; outcome: string }[];
+  resumed: number;
+  wallMs: number;
+}
+
+/**
+ * The control loop: each tick observes every tool server with bulk calls, runs the pure detectors and the
+ * built-in planner, and hands each new proposal to its own graph thread (check → approve → execute →
+ * verify). Threads waiting for a human or for the world are resumed on later ticks: a proposal waiting
+ * never blocks the loop for other workloads.
+ */
+export class Agent {
+  private readonly graph: ProposalGraph;
+  private detectorState: DetectorState;
+  private spend: SpendTracker | null = null;
+  private readonly egressCache: EgressMatrix = {};
+  private snapshot: Snapshot | null = null;
+  private readonly emit: (event: string, fields: Record<string, unknown>) => void;
+  private decisionsThisTick: { proposalId: string; outcome: string }[] = [];
+
+  constructor(private readonly options: AgentOptions) {
+    this.emit = options.emit ?? (() => {});
+    const saved = options.store.kv.get<unknown>("detector-state");
+    this.detectorState = saved !== null ? restoreDetectorState(saved) : initialDetectorState();
+    this.spend = options.store.kv.get<SpendTracker>("spend");
+    const checkpointer = new SqliteSaver(options.store.db);
+    this.graph = buildProposalGraph(
+      {
+        store: options.store,
+        executor: options.executor,
+        decide: (p) => this.decide(p),
+        autonomy: options.autonomy,
+        dryRun: options.dryRun,
+        now: options.now,
+        approvalExpiryMs: () => options.policy().guardrails.approvalExpiry,
+        emit: (event, fields) => {
+          if (event === "proposal.decided") this.decisionsThisTick.push({ proposalId: String(fields["proposal"]), outcome: String(fields["outcome"]) });
+          this.emit(event, fields);
+        },
+      },
+      checkpointer,
+    );
+  }
+
+  /** The latest snapshot (null before the first tick). */
+  get lastSnapshot(): Snapshot | null {
+    return this.snapshot;
+  }
+
+  private decide(p: Proposal): DecisionDetail {
+    const snapshot = this.snapshot;
+    if (!snapshot) throw new Error("no snapshot yet: the first tick has not observed the world");
+    return this.options.policy().decide(p, policyFacts(p, snapshot, this.options.store, this.spend ?? trackSpend(null, snapshot)));
+  }
+
+  private thread(id: string) {
+    return { configurable: { thread_id: id } };
+  }
+
+  /** Runs one thread until it ends or waits; `resume` answers the interrupt it waits at. */
+  private async drive(id: string, input: unknown): Promise<void> {
+    const out = await this.graph.invoke(input as never, this.thread(id));
+    void isInterrupted(out);
+  }
+
+  /**
+   * Drops proposals that answer only incidents already answered by a proposal of the same type within
+   * `reproposeAfterMs` (default 30 min): a denied, rejected or expired proposal is not made again every
+   * tick for the same incident, but is made again once that time has passed.
+   */
+  private fresh(proposals: Proposal[], nowMs: number): Proposal[] {
+    if (proposals.length === 0) return proposals;
+    const since = nowMs - (this.options.reproposeAfterMs ?? 1_800_000);
+    const recent = this.options.store.db
+      .prepare("SELECT type, finding_ids AS findingIds FROM proposals WHERE created_at_ms > ?")
+      .all(since) as { type: string; findingIds: string }[];
+    const answered = new Set<string>();
+    for (const r of recent) for (const f of JSON.parse(r.findingIds) as string[]) answered.add(`${r.type}|${f}`);
+    return proposals.filter((p) => p.findingIds.length === 0 || p.findingIds.some((f) => !answered.has(`${p.type}|${f}`)));
+  }
+
+  /** One tick of the loop. Never throws for a tool server's failure: that is in the snapshot's sources. */
+  async tick(): Promise<TickReport> {
+    const started = performance.now();
+    const { store } = this.options;
+    const nowMs = this.options.now();
+    this.decisionsThisTick = [];
+
+    // observe
+    const { snapshot, egress } = await observe(this.options.observePort, this.options.servers, nowMs, { egressCache: this.egressCache });
+    this.snapshot = snapshot;
+    this.spend = trackSpend(this.spend, snapshot);
+
+    // detect
+    const detected = detect(snapshot, this.detectorState, this.options.detectorConfig, egress);
+    this.detectorState = detected.state;
+    const findings = detected.findings;
+    store.transaction(() => {
+      store.telemetry.append({
+        atMs: nowMs,
+        kind: "tick",
+        server: null,
+        summary: {
+          sources: snapshot.sources.map((s) => ({ server: s.server, ok: s.ok, error: s.error, invalid: s.invalid.length })),
+          workloads: snapshot.workloads.length,
+          instances: snapshot.instances.length,
+          findings: findings.length,
+        },
+      });
+      store.kv.set("detector-state", this.detectorState, nowMs);
+      store.kv.set("spend", this.spend, nowMs);
+      const open = new Set(findings.map((f) => f.id));
+      store.findings.upsertMany(findings);
+      for (const f of store.findings.listOpen()) if (!open.has(f.id)) store.findings.close(f.id, nowMs);
+    });
+    for (const f of findings) this.emit("finding.raised", { finding: f.id, kind: f.kind, workload: f.workloadId, severity: f.severity });
+
+    // resume threads waiting on a human's answer (or the clock's) and on the world
+    let resumed = 0;
+    for (const id of store.approvals.expireDue(nowMs)) this.emit("approval.expired", { proposal: id });
+    // every open thread with work left: answered approvals, executions waiting on the world, and threads
+    // a crash interrupted between two nodes (e.g. decided, killed before the execution was recorded)
+    for (const stored of store.proposals.listByStatus(["decided", "approved", "rejected", "expired", "executing"])) {
+      const state = await this.graph.getState(this.thread(stored.proposal.id));
+      if (state.next.length === 0) continue;
+      const waitingForHuman = state.next.includes("approve") && state.tasks.some((t) => t.interrupts.length > 0);
+      if (waitingForHuman && !["approved", "rejected", "expired"].includes(stored.status)) continue;
+      let resume: unknown = null;
+      if (waitingForHuman) {
+        const approval = store.approvals.get(stored.proposal.id);
+        const answer: ApprovalAnswer = { status: stored.status === "approved" ? "approved" : stored.status === "rejected" ? "rejected" : "expired", approver: approval?.approver ?? null };
+        resume = new Command({ resume: answer });
+      } else {
+        resume = state.tasks.some((t) => t.interrupts.length > 0) ? new Command({ resume: { tick: nowMs } }) : null;
+      }
+      await this.drive(stored.proposal.id, resume);
+      resumed++;
+    }
+
+    // plan and hand each new proposal to its thread
+    const busy = store.proposals.listByStatus([...OPEN_STATUSES]).map((p) => p.proposal.workloadId);
+    const proposals = this.fresh(plan({ nowMs, snapshot, findings, egress, busy, config: this.options.plannerConfig }), nowMs);
+    for (const p of proposals) {
+      if (!store.proposals.insert(p)) continue; // already known (same id): its thread runs already
+      this.emit("proposal.made", { proposal: p.id, workload: p.workloadId, type: p.type, findings: p.findingIds });
+      await this.drive(p.id, { proposalId: p.id });
+    }
+    // threads started in earlier ticks that never ran (a crash between insert and first run)
+    for (const stored of store.proposals.listByStatus(["proposed"])) {
+      if (proposals.some((p) => p.id === stored.proposal.id)) continue;
+      await this.drive(stored.proposal.id, { proposalId: stored.proposal.id });
+    }
+
+    return {
+      atMs: nowMs,
+      sources: snapshot.sources.map((s) => ({ server: s.server, ok: s.ok, error: s.error })),
+      findings,
+      proposals,
+      decisions: this.decisionsThisTick,
+      resumed,
+      wallMs: performance.now() - started,
+    };
+  }
+}

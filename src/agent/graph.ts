@@ -1,0 +1,175 @@
+import { Annotation, END, START, StateGraph, interrupt } from "@langchain/langgraph";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { Outcome, Proposal, Reason } from "../domain/index.js";
+import type { Executor, ExecutionSummary } from "../executor/index.js";
+import type { DecisionDetail } from "../policy/index.js";
+import type { Store } from "../store/index.js";
+
+/** How the proposal graph reaches the rest of the daemon. */
+export interface ProposalGraphDeps {
+  store: Store;
+  executor: Executor;
+  /** Decides a proposal now, on the latest facts. */
+  decide: (proposal: Proposal) => DecisionDetail;
+  autonomy: "observe" | "approve-all" | "auto";
+  dryRun: boolean;
+  now: () => number;
+  /** How long an approval request stays open, ms. */
+  approvalExpiryMs: () => number;
+  /** Told when something worth logging or counting happens. */
+  emit: (event: string, fields: Record<string, unknown>) => void;
+}
+
+/** What a human (or the clock) answered an approval request with; the graph resumes with it. */
+export interface ApprovalAnswer {
+  status: "approved" | "rejected" | "expired";
+  approver: string | null;
+}
+
+const ProposalState = Annotation.Root({
+  proposalId: Annotation<string>,
+  outcome: Annotation<Outcome | null>({ reducer: (_a, b) => b, default: () => null }),
+  reasons: Annotation<Reason[]>({ reducer: (_a, b) => b, default: () => [] }),
+  approval: Annotation<ApprovalAnswer | null>({ reducer: (_a, b) => b, default: () => null }),
+  execution: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
+  result: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
+});
+export type ProposalGraphState = typeof ProposalState.State;
+
+function proposalOf(store: Store, id: string): Proposal {
+  const stored = store.proposals.get(id);
+  if (!stored) throw new Error(`proposal ${id} is not in the store`);
+  return stored.proposal;
+}
+
+function finished(summary: ExecutionSummary): boolean {
+  return summary.state === "succeeded" || summary.state === "failed" || summary.state === "compensated" || summary.state === "refused";
+}
+
+/**
+ * One thread per proposal: check → [approve] → execute ⇄ wait → verify. Persisted by the checkpointer
+ * (SqliteSaver on the state database), so a proposal waiting for a human or for the world survives a
+ * restart and never blocks the loop for other workloads.
+ *
+ * LangGraph re-runs an interrupted node from its start on resume, so nodes before and around `interrupt()`
+ * only do idempotent work: the store's writes are idempotent by proposal id and the executor's by
+ * execution id and step key.
+ */
+export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCheckpointSaver) {
+  const { store, executor } = deps;
+
+  const check = (state: ProposalGraphState): Partial<ProposalGraphState> => {
+    const proposal = proposalOf(store, state.proposalId);
+    const current = store.proposals.status(proposal.id);
+    if (current !== "proposed") {
+      // re-run after a crash: the decision was recorded; take it from the store
+      const latest = store.decisions.latest(proposal.id);
+      if (latest) return { outcome: latest.outcome, reasons: latest.reasons };
+    }
+    const decision = deps.decide(proposal);
+    const nowMs = deps.now();
+    store.transaction(() => {
+      store.decisions.insert(decision, "initial");
+      if (decision.outcome === "deny") store.proposals.setStatus(proposal.id, "denied", { atMs: nowMs, actor: "policy" });
+      else if (deps.autonomy === "observe") store.proposals.setStatus(proposal.id, "superseded", { atMs: nowMs, actor: "policy", note: "observe mode: proposals are recorded, never run" });
+      else store.proposals.setStatus(proposal.id, "decided", { atMs: nowMs, actor: "policy" });
+    });
+    deps.emit("proposal.decided", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type, outcome: decision.outcome, reasons: decision.reasons.map((r) => r.id) });
+    return { outcome: decision.outcome, reasons: decision.reasons };
+  };
+
+  const needsHuman = (state: ProposalGraphState): boolean => state.outcome === "needs-approval" || (state.outcome === "allow" && deps.autonomy === "approve-all");
+
+  const approve = (state: ProposalGraphState): Partial<ProposalGraphState> => {
+    const proposal = proposalOf(store, state.proposalId);
+    const nowMs = deps.now();
+    if (store.approvals.get(proposal.id) === null) {
+      const request = store.approvals.request(proposal.id, nowMs, nowMs + deps.approvalExpiryMs());
+      deps.emit("approval.requested", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type, expiresAtMs: request.expiresAtMs, reasons: state.reasons.map((r) => r.id) });
+    }
+    const answer = interrupt({ approval: proposal.id }) as ApprovalAnswer;
+    return { approval: answer };
+  };
+
+  const execute = async (state: ProposalGraphState): Promise<Partial<ProposalGraphState>> => {
+    const proposal = proposalOf(store, state.proposalId);
+    const approved = state.approval?.status === "approved";
+    const status = store.proposals.status(proposal.id);
+    if (deps.dryRun) {
+      store.proposals.setStatus(proposal.id, "superseded", { atMs: deps.now(), actor: "executor", note: "dry run: decided, not executed" });
+      return { result: "dry-run" };
+    }
+    let id = state.execution;
+    if (id === null) {
+      const started = await executor.start(proposal, (p) => {
+        // the world may have changed while a human looked: decide again; an approval stands for needs-approval
+        const d = deps.decide(p);
+        store.decisions.insert(d, "recheck");
+        const outcome: Outcome = d.outcome === "needs-approval" && approved ? "allow" : d.outcome;
+        return { outcome, reasons: d.reasons };
+      });
+      if ("queued" in started) return { execution: null, result: "queued" };
+      if ("refused" in started) {
+        store.proposals.setStatus(proposal.id, "denied", { atMs: deps.now(), actor: "policy", note: "refused by the policy recheck before execution" });
+        deps.emit("execution.refused", { proposal: proposal.id, reasons: started.refused.map((r) => r.id) });
+        return { execution: started.executionId, result: "refused" };
+      }
+      if (status !== "executing") store.proposals.setStatus(proposal.id, "executing", { atMs: deps.now(), actor: "executor" });
+      deps.emit("execution.started", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type });
+      id = started.id;
+      if (finished(started)) return { execution: id, result: started.state };
+    }
+    const summary = await executor.advance(id);
+    return { execution: id, result: finished(summary) ? summary.state : null };
+  };
+
+  const wait = (state: ProposalGraphState): Partial<ProposalGraphState> => {
+    interrupt({ waiting: state.execution ?? state.proposalId });
+    return {};
+  };
+
+  const verify = (state: ProposalGraphState): Partial<ProposalGraphState> => {
+    const proposal = proposalOf(store, state.proposalId);
+    const nowMs = deps.now();
+    const result = state.result;
+    if (result === "succeeded" || result === "failed" || result === "compensated") {
+      if (store.proposals.status(proposal.id) === "executing") {
+        store.proposals.setStatus(proposal.id, result, { atMs: nowMs, actor: "executor" });
+      } else if (result === "compensated" && store.proposals.status(proposal.id) === "failed") {
+        store.proposals.setStatus(proposal.id, "compensated", { atMs: nowMs, actor: "executor" });
+      }
+      deps.emit("execution.finished", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type, result });
+    }
+    return {};
+  };
+
+  const graph = new StateGraph(ProposalState)
+    .addNode("check", check)
+    .addNode("approve", approve)
+    .addNode("execute", execute)
+    .addNode("wait", wait)
+    .addNode("verify", verify)
+    .addEdge(START, "check")
+    .addConditionalEdges(
+      "check",
+      (s) => {
+        if (s.outcome === "deny" || deps.autonomy === "observe") return END;
+        return needsHuman(s) ? "approve" : "execute";
+      },
+      ["approve", "execute", END],
+    )
+    .addConditionalEdges("approve", (s) => (s.approval?.status === "approved" ? "execute" : END), ["execute", END])
+    .addConditionalEdges(
+      "execute",
+      (s) => {
+        if (s.result === "dry-run" || s.result === "refused") return END;
+        if (s.result === null || s.result === "queued") return "wait";
+        return "verify";
+      },
+      ["wait", "verify", END],
+    )
+    .addEdge("wait", "execute")
+    .addEdge("verify", END);
+  return graph.compile({ checkpointer });
+}
+export type ProposalGraph = ReturnType<typeof buildProposalGraph>;

@@ -1,0 +1,211 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { userInfo } from "node:os";
+import type { Command } from "commander";
+import { Option } from "commander";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { answerApproval, ApprovalRefusedError, pendingApprovals } from "../approvals/index.js";
+import { loadConfig, describeConfig, type Config } from "../server/config.js";
+import { Daemon } from "../server/daemon.js";
+import { createLogger } from "../server/logger.js";
+import { PolicyLoadError } from "../policy/index.js";
+import { loadPolicyEngine } from "../server/policy-files.js";
+import { formatStatus, statusReport } from "../server/status.js";
+import { InputError, formatProblem } from "../server/yaml-input.js";
+import { databasePath, openStore } from "../store/index.js";
+import { DEFAULT_TIMELINE, defaultWorldSpec } from "../sim/index.js";
+import { SimHost } from "../../tools/sim/host.js";
+import { createSimServer } from "../../tools/sim/server.js";
+import { defaultPolicyDir } from "./policy.js";
+
+const DEFAULT_STATE = ".skyops";
+
+/** The embedded simulator: its world journals into STATE/sim, and the daemon moves its clock. */
+function embeddedSim(config: Config) {
+  const spec = defaultWorldSpec({ seed: config.sim.seed, events: config.sim.timeline === "default" ? DEFAULT_TIMELINE : [] });
+  const host = new SimHost({ spec, speed: 0, stateDir: join(config.state, "sim") });
+  // a leftover debug box nobody owns: the orphan the default world starts with (idempotent across restarts)
+  if (config.sim.timeline === "default") {
+    host.world.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: "default-world/forgotten-debug-box" });
+  }
+  const factory = async () => {
+    const [client, server] = InMemoryTransport.createLinkedPair();
+    await createSimServer(host.context()).connect(server);
+    return client;
+  };
+  return { host, factory };
+}
+
+function fail(problems: { file: string; line: number; column: number; problem: string }[]): never {
+  for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+  process.exit(2);
+}
+
+export async function runDaemon(flags: Record<string, unknown>, extra: { banner?: boolean } = {}): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig({ file: flags["config"] as string | undefined, env: process.env, overrides: flags });
+  } catch (error) {
+    if (error instanceof InputError) fail(error.problems);
+    throw error;
+  }
+  if (!existsSync(config.policies) && config.policies === "policies") config = { ...config, policies: defaultPolicyDir() };
+  const logger = createLogger({ level: config.logLevel });
+  const usesSim = config.servers.some((s) => s.transport === "in-memory" && s.name === "sim");
+  const sim = usesSim ? embeddedSim(config) : null;
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({
+      config,
+      logger,
+      inMemory: sim ? { sim: sim.factory } : {},
+      clock: sim ? { now: () => sim.host.world.nowMs, advance: (ms) => sim.host.advanceBy(ms) } : { now: () => Date.now() },
+    });
+  } catch (error) {
+    if (error instanceof PolicyLoadError || error instanceof InputError) fail(error.problems);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      process.stderr.write(`skyops daemon: ${config.http} is in use (another daemon?); pick another with --http HOST:PORT\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (extra.banner) {
+    process.stdout.write(
+      [
+        `skyops daemon: autonomy ${config.autonomy}, ${usesSim ? `the embedded simulator at ${config.speed}× (a tick of ${config.tick / 1000}s every ${config.speed > 0 ? (config.tick / config.speed / 1000).toFixed(1) : 0}s)` : "external tool servers"}`,
+        `  state: ${config.state}   HTTP: ${daemon.httpUrl}/v1/status   logs: JSON lines below`,
+        "",
+        "From a second terminal:",
+        `  npm run skyops -- status --state ${config.state}     # workloads, findings, decisions, executions, spend`,
+        `  npm run skyops -- approvals --state ${config.state}  # what waits for a human`,
+        `  npm run skyops -- approve ID --state ${config.state} # or: skyops reject ID --reason "…"`,
+        `  curl -s ${daemon.httpUrl}/v1/approvals`,
+        "",
+      ].join("\n"),
+    );
+  }
+  const stop = () => daemon.requestStop();
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  process.on("SIGHUP", () => daemon.reloadPolicies());
+  try {
+    await daemon.run();
+  } finally {
+    await daemon.close();
+    sim?.host.close();
+    logger.info({ event: "daemon.stopped" });
+  }
+}
+
+function openState(state: string) {
+  const path = databasePath(state);
+  if (!existsSync(path)) {
+    process.stderr.write(`skyops: no state database at ${path}; start the daemon first (npm start) or pass --state DIR\n`);
+    process.exit(2);
+  }
+  return openStore(path);
+}
+
+function whoami(): string {
+  try {
+    return userInfo().username || "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function decideFromCli(id: string, decision: "approve" | "reject", opts: { state: string; as: string; reason?: string; policies: string }): void {
+  const store = openState(opts.state);
+  try {
+    const clock = store.kv.get<{ nowMs: number }>("clock");
+    let mayApprove;
+    try {
+      const engine = loadPolicyEngine(opts.policies);
+      mayApprove = (approver: string, proposer: string, workloadId: string) => engine.mayApprove({ kind: "user", id: approver }, { workloadId, proposerId: proposer }, null);
+    } catch (error) {
+      if (error instanceof PolicyLoadError) fail(error.problems);
+      throw error;
+    }
+    const approval = answerApproval(store, id, { decision, approver: opts.as, channel: "cli", reason: opts.reason, atMs: clock?.nowMs ?? Date.now() }, mayApprove);
+    process.stdout.write(`${approval.status} ${id} by ${opts.as}; the daemon acts on it at its next tick\n`);
+  } catch (error) {
+    if (error instanceof ApprovalRefusedError) {
+      process.stderr.write(`skyops: ${error.message}\n`);
+      process.exitCode = error.kind === "not-found" ? 2 : 1;
+      return;
+    }
+    throw error;
+  } finally {
+    store.close();
+  }
+}
+
+export function registerDaemonCommands(program: Command): void {
+  const daemon = program
+    .command("daemon")
+    .description("run the always-on loop: observe → detect → plan → check → approve → execute → verify")
+    .option("--config <FILE>", "configuration file (YAML); environment SKYOPS_* and these flags override it")
+    .option("--state <DIR>", `state folder (default ${DEFAULT_STATE})`)
+    .option("--speed <N>", "embedded simulator: simulated ms per wall ms", (v) => Number(v))
+    .option("--tick <DURATION>", "loop period, e.g. 1m")
+    .option("--stop-after <DURATION>", "stop after this much (simulated) time")
+    .option("--autonomy <MODE>", "observe | approve-all | auto")
+    .option("--http <HOST:PORT>", "daemon HTTP address (default 127.0.0.1:7070)")
+    .option("--policies <DIR>", "policy folder")
+    .option("--dry-run", "decide but never execute")
+    .option("--help-config", "print every configuration option with its default and exit")
+    .action(async (opts: Record<string, unknown>) => {
+      if (opts["helpConfig"]) {
+        for (const o of describeConfig()) process.stdout.write(`${o.option.padEnd(16)} ${o.default.padEnd(28)} ${o.description}\n`);
+        return;
+      }
+      const { helpConfig: _h, config: _c, ...flags } = opts;
+      await runDaemon({ ...flags, config: opts["config"] });
+    });
+  void daemon;
+
+  program
+    .command("status")
+    .description("workloads, findings, proposals, decisions by outcome, executions by result, pending approvals and spend")
+    .addOption(new Option("--state <DIR>", "state folder").default(DEFAULT_STATE))
+    .option("--json", "print JSON")
+    .action((opts: { state: string; json?: boolean }) => {
+      const store = openState(opts.state);
+      try {
+        const report = statusReport(store);
+        process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatStatus(report)}\n`);
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command("approvals")
+    .description("list approval requests waiting for a human")
+    .addOption(new Option("--state <DIR>", "state folder").default(DEFAULT_STATE))
+    .option("--json", "print JSON")
+    .action((opts: { state: string; json?: boolean }) => {
+      const store = openState(opts.state);
+      try {
+        const pending = pendingApprovals(store);
+        if (opts.json) process.stdout.write(`${JSON.stringify(pending)}\n`);
+        else if (pending.length === 0) process.stdout.write("no approval requests pending\n");
+        else for (const a of pending) process.stdout.write(`${a.proposalId}\n  ${a.type} ${a.workloadId} (proposed by ${a.proposer}): ${a.rationale}\n  why a human: ${a.reasons.map((r) => r.reason).join(" ")}\n  expires ${new Date(a.expiresAtMs).toISOString()}\n`);
+      } finally {
+        store.close();
+      }
+    });
+
+  for (const decision of ["approve", "reject"] as const) {
+    program
+      .command(decision)
+      .description(decision === "approve" ? "approve a pending proposal (recorded with your identity)" : "reject a pending proposal, saying why")
+      .argument("<id>", "the proposal id (skyops approvals lists them)")
+      .addOption(new Option("--state <DIR>", "state folder").default(DEFAULT_STATE))
+      .addOption(new Option("--as <USER>", "your identity").default(whoami()))
+      .addOption(new Option("--policies <DIR>", "policy folder").default(defaultPolicyDir()))
+      .addOption(new Option("--reason <TEXT>", "why").makeOptionMandatory(decision === "reject"))
+      .action((id: string, opts: { state: string; as: string; reason?: string; policies: string }) => decideFromCli(id, decision, opts));
+  }
+}

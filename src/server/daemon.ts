@@ -1,0 +1,250 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { Agent, type TickReport } from "../agent/agent.js";
+import { fleetCostUsd, fleetUsdPerHour } from "../agent/facts.js";
+import { McpHub, readOnlyPort } from "../agent/hub.js";
+import { answerApproval, pendingApprovals, ApprovalRefusedError } from "../approvals/index.js";
+import type { Proposal } from "../domain/index.js";
+import { DEFAULT_RETRY, Executor } from "../executor/index.js";
+import { plannerConfig } from "../planner/index.js";
+import { ExecutionRepository } from "../store/executions.js";
+import { openStore, type Store } from "../store/index.js";
+import { DEFAULT_DETECTOR_CONFIG } from "../telemetry/index.js";
+import type { Config } from "./config.js";
+import { ApiError, startDaemonHttp, type DaemonApi } from "./http.js";
+import type { Logger } from "./logger.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { PolicyStore } from "./policy-store.js";
+import { statusReport, type WorkloadLine } from "./status.js";
+
+/** The clock of the world the daemon manages: an embedded simulator's (which the daemon moves) or the wall clock. */
+export interface DaemonClock {
+  now(): number;
+  /** Embedded simulator only: move its world forward; the daemon calls it once per tick. */
+  advance?: (ms: number) => void;
+}
+
+export interface DaemonOptions {
+  config: Config;
+  logger: Logger;
+  /** Built-in tool servers by name (the embedded simulator), as transport factories. */
+  inMemory?: Record<string, () => Promise<Transport>>;
+  clock: DaemonClock;
+  /** Serve HTTP (default true; tests of the loop alone turn it off). */
+  http?: boolean;
+  /** Policy warm-up evaluations at start (default 2,000). */
+  warmup?: number;
+}
+
+/**
+ * The always-on daemon: opens the state, loads the policies (fail closed), connects the tool servers,
+ * continues unfinished executions, then runs the loop tick after tick until stopped (SIGTERM: it stops
+ * taking new work after the tick in progress; every step is already stored before and after it runs).
+ */
+export class Daemon {
+  readonly store: Store;
+  readonly metrics: Metrics;
+  readonly agent: Agent;
+  private ticks = 0;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private firstTickDone = false;
+  private httpClose: (() => Promise<void>) | null = null;
+  httpUrl: string | null = null;
+
+  private constructor(
+    private readonly options: DaemonOptions,
+    readonly policies: PolicyStore,
+    private readonly hub: McpHub,
+    readonly executor: Executor,
+    store: Store,
+    metrics: Metrics,
+  ) {
+    this.store = store;
+    this.metrics = metrics;
+    const { config, logger } = options;
+    const log = logger.child({ component: "agent" });
+    this.agent = new Agent({
+      observePort: readOnlyPort(hub),
+      servers: config.servers.map((s) => s.name),
+      store,
+      executor,
+      policy: () => policies.current,
+      detectorConfig: DEFAULT_DETECTOR_CONFIG,
+      plannerConfig: plannerConfig(),
+      autonomy: config.autonomy,
+      dryRun: config.dryRun,
+      now: () => options.clock.now(),
+      emit: (event, fields) => {
+        log.info({ event, ...fields });
+        if (event === "finding.raised") metrics.findings.inc({ kind: String(fields["kind"]) });
+        if (event === "proposal.made") metrics.proposals.inc({ type: String(fields["type"]), proposer: "builtin" });
+        if (event === "proposal.decided") metrics.decisions.inc({ outcome: String(fields["outcome"]) });
+        if (event === "execution.finished") metrics.executions.inc({ result: String(fields["result"]) });
+      },
+    });
+  }
+
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const { config, logger } = options;
+    mkdirSync(config.state, { recursive: true });
+    // fail closed: policies that do not load stop start-up here, naming file and line
+    const policies = new PolicyStore(config.policies, {
+      warmup: options.warmup ?? 2_000,
+      onReload: (r) => logger.info({ event: r.ok ? "policies.reloaded" : "policies.reload-refused", digest: r.digest, error: r.error }),
+    });
+    const store = openStore(join(config.state, "skyops.db"));
+    const metrics = createMetrics();
+    const hub = await McpHub.connect(
+      config.servers.map((s) => ({
+        name: s.name,
+        transport: s.transport,
+        timeoutMs: s.timeoutMs,
+        ...(s.transport === "stdio" ? { command: s.command, args: s.args } : {}),
+        ...(s.transport === "http" ? { url: s.url } : {}),
+      })),
+      { inMemory: options.inMemory ?? {}, logger },
+    );
+    let daemon: Daemon | null = null;
+    const serverFor = (p: Proposal): string => daemon?.agent.lastSnapshot?.workloads.find((w) => w.id === p.workloadId)?.server ?? config.servers[0]!.name;
+    const executor = new Executor({
+      repo: new ExecutionRepository(store.db),
+      tools: hub,
+      now: () => options.clock.now(),
+      server: serverFor,
+      maxInFlight: policies.current.guardrails.maxInFlight,
+      retry: DEFAULT_RETRY,
+    });
+    daemon = new Daemon(options, policies, hub, executor, store, metrics);
+    if (options.http !== false) {
+      const [host, port] = splitHostPort(config.http);
+      const http = await startDaemonHttp({ host, port, api: daemon.api(), registry: metrics.registry });
+      daemon.httpClose = http.close;
+      daemon.httpUrl = http.url;
+    }
+    logger.info({ event: "daemon.started", autonomy: config.autonomy, servers: config.servers.map((s) => s.name), policies: policies.current.digest.slice(0, 16), http: daemon.httpUrl });
+    return daemon;
+  }
+
+  /** What the HTTP API serves. */
+  api(): DaemonApi {
+    return {
+      live: () => !this.stopping,
+      ready: () => {
+        const why: string[] = [];
+        if (!this.firstTickDone) why.push("the first tick has not finished");
+        for (const s of this.hub.servers()) if (s.state !== "connected") why.push(`tool server ${s.name} is ${s.state}${s.error ? `: ${s.error}` : ""}`);
+        return { ready: this.firstTickDone && !this.stopping, why };
+      },
+      status: () => statusReport(this.store),
+      approvals: () => pendingApprovals(this.store),
+      decide: (id, body) => {
+        try {
+          return answerApproval(this.store, id, { decision: body.decision, approver: body.approver, channel: "http", reason: body.reason, atMs: this.options.clock.now() }, (approver, proposer, workloadId) =>
+            this.policies.current.mayApprove({ kind: "user", id: approver }, { workloadId, proposerId: proposer }, null),
+          );
+        } catch (error) {
+          if (error instanceof ApprovalRefusedError) {
+            const status = error.kind === "not-found" ? 404 : error.kind === "self-approval" || error.kind === "not-allowed" ? 403 : 409;
+            throw new ApiError(status, error.kind, error.message);
+          }
+          throw error;
+        }
+      },
+    };
+  }
+
+  /** Re-reads the policy folder (SIGHUP); an invalid set leaves the current one in force. */
+  reloadPolicies() {
+    return this.policies.reload();
+  }
+
+  private publish(report: TickReport, wallMs: number): void {
+    const snapshot = this.agent.lastSnapshot;
+    const { store } = this;
+    this.ticks++;
+    store.kv.set("clock", { nowMs: report.atMs, ticks: this.ticks, lastTickWallMs: wallMs }, report.atMs);
+    if (snapshot) {
+      const workloads: WorkloadLine[] = snapshot.workloads.map((w) => ({
+        id: w.id,
+        kind: w.kind,
+        tier: w.tier,
+        state: w.state,
+        locations: w.deployments.map((d) => `${d.location}${d.spot ? " (spot)" : ""}`),
+        usdPerHour: w.usdPerHour,
+        costUsd: w.costUsd,
+      }));
+      store.kv.set("workloads", workloads, report.atMs);
+      const spend = store.kv.get<{ dayStartMs: number; costAtDayStartUsd: number }>("spend");
+      const total = fleetCostUsd(snapshot);
+      store.kv.set("spend-now", { totalUsd: total, usdPerHour: fleetUsdPerHour(snapshot), todayUsd: Math.max(0, total - (spend?.costAtDayStartUsd ?? 0)) }, report.atMs);
+      for (const s of snapshot.sources) this.metrics.sourceUp.set({ server: s.server }, s.ok ? 1 : 0);
+    }
+    this.metrics.ticks.inc();
+    this.metrics.tickSeconds.observe(wallMs / 1000);
+    this.metrics.approvalsPending.set(store.approvals.listPending().length);
+  }
+
+  /** One tick (and the clock's move before it, except for the first). */
+  async tickOnce(): Promise<TickReport> {
+    if (this.firstTickDone) this.options.clock.advance?.(this.options.config.tick);
+    const started = performance.now();
+    const report = await this.agent.tick();
+    this.publish(report, performance.now() - started);
+    this.firstTickDone = true;
+    return report;
+  }
+
+  /**
+   * Continues unfinished executions, then ticks until stopped or until `stopAfter` of the world's time has
+   * passed. Between ticks it waits `tick / speed` of wall time (not at all with speed 0 or for a clock it
+   * does not move, where it waits `tick`).
+   */
+  async run(): Promise<void> {
+    const { config, logger } = this.options;
+    const reconciled = await this.executor.reconcile();
+    if (reconciled.length > 0) logger.info({ event: "executions.reconciled", count: reconciled.length, states: reconciled.map((r) => `${r.proposalId}:${r.state}`) });
+    const startMs = this.options.clock.now();
+    while (!this.stopping) {
+      let report: TickReport;
+      try {
+        report = await this.tickOnce();
+      } catch (error) {
+        logger.error({ event: "tick.failed", error: (error as Error).stack ?? String(error) });
+        throw error;
+      }
+      logger.debug({ event: "tick.done", atMs: report.atMs, findings: report.findings.length, proposals: report.proposals.length, wallMs: Math.round(report.wallMs) });
+      if (config.stopAfter !== undefined && this.options.clock.now() - startMs >= config.stopAfter) break;
+      const waitMs = this.options.clock.advance ? (config.speed > 0 ? config.tick / config.speed : 0) : config.tick;
+      if (waitMs > 0) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  /** Stops taking new work; the tick in progress finishes. */
+  requestStop(): void {
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.policies.close();
+    await this.httpClose?.();
+    await this.hub.close();
+    this.store.close();
+  }
+}
+
+function splitHostPort(text: string): [string, number] {
+  const i = text.lastIndexOf(":");
+  return [text.slice(0, i).replace(/^\[|\]$/g, ""), Number(text.slice(i + 1))];
+}
+

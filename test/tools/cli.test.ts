@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
@@ -36,31 +39,34 @@ describe("the skyops command", () => {
     expect(run("--version").stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it("start serves the tool server over HTTP, prints how to connect, and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, [CLI, "start", "--http", "127.0.0.1:0", "--speed", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  it("start runs the daemon on the simulator, prints how to watch and approve, serves HTTP, and stops cleanly on SIGTERM", async () => {
+    const state = mkdtempSync(join(tmpdir(), "skyops-start-"));
+    const child = spawn(process.execPath, [CLI, "start", "--http", "127.0.0.1:0", "--speed", "600", "--state", state], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no banner: ${stdout}`)), 15_000);
+        const timer = setTimeout(() => reject(new Error(`no banner: ${stdout}`)), 30_000);
         child.stdout.on("data", () => {
-          if (stdout.includes("Ctrl-C")) {
+          if (stdout.includes("From a second terminal") && stdout.includes('"event":"tick') === false && /"event":"(finding|proposal)/.test(stdout)) {
             clearTimeout(timer);
             resolve();
           }
         });
       });
-      const url = /MCP over Streamable HTTP: (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stdout)?.[1];
-      expect(url).toBeDefined();
-      expect(stdout).toContain(`npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/list`);
-      expect(stdout).toMatch(/"command":"node","args":\[".*cli\.js","tool","sim"\]/);
-      const res = await fetch(url!.replace(/\/mcp$/, "/nothing-here"));
-      expect(res.status).toBe(404);
+      const base = /HTTP: (http:\/\/127\.0\.0\.1:\d+)\/v1\/status/.exec(stdout)?.[1];
+      expect(base).toBeDefined();
+      expect(stdout).toContain(`approve ID --state ${state}`);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const status = (await (await fetch(`${base}/v1/status`)).json()) as { workloads: unknown[] };
+      expect(status.workloads.length).toBeGreaterThanOrEqual(6);
+      expect((await fetch(`${base}/nothing-here`)).status).toBe(404);
     } finally {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
-  });
+    rmSync(state, { recursive: true, force: true });
+  }, 60_000);
 });

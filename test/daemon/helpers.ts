@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import pino from "pino";
+import { WorldSpecSchema, type WorldSpecInput } from "../../src/domain/index.js";
+import { ConfigSchema, type ConfigInput } from "../../src/server/config.js";
+import { Daemon } from "../../src/server/daemon.js";
+import { DEFAULT_START_MS } from "../../src/sim/index.js";
+import { SimHost } from "../../tools/sim/host.js";
+import { createSimServer } from "../../tools/sim/server.js";
+
+export const M = 60_000;
+export const H = 3_600_000;
+
+export interface TestDaemon {
+  daemon: Daemon;
+  host: SimHost;
+  state: string;
+  ticks(n: number): Promise<void>;
+  post(path: string, body: unknown): Promise<{ status: number; json: unknown }>;
+  close(): Promise<void>;
+}
+
+/** A real daemon (store, policies, hub over MCP in-memory, executor, graph, HTTP on an ephemeral port) on a simulated world. */
+export async function startTestDaemon(world: Partial<WorldSpecInput> & { workloads: WorldSpecInput["workloads"] }, config: ConfigInput = {}, stateDir?: string): Promise<TestDaemon> {
+  const state = stateDir ?? mkdtempSync(join(tmpdir(), "skyops-daemon-"));
+  const spec = WorldSpecSchema.parse({ seed: 1, startMs: DEFAULT_START_MS, events: [], ...world });
+  const host = new SimHost({ spec, speed: 0, stateDir: join(state, "sim") });
+  const factory = async () => {
+    const [client, server] = InMemoryTransport.createLinkedPair();
+    await createSimServer(host.context()).connect(server);
+    return client;
+  };
+  const daemon = await Daemon.start({
+    config: ConfigSchema.parse({ state, http: "127.0.0.1:0", policies: "policies", tick: 60_000, ...config }),
+    logger: pino({ level: "silent" }),
+    inMemory: { sim: factory },
+    clock: { now: () => host.world.nowMs, advance: (ms) => host.advanceBy(ms) },
+    warmup: 0,
+  });
+  return {
+    daemon,
+    host,
+    state,
+    ticks: async (n) => {
+      for (let i = 0; i < n; i++) await daemon.tickOnce();
+    },
+    post: async (path, body) => {
+      const res = await fetch(`${daemon.httpUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+      return { status: res.status, json: await res.json() };
+    },
+    close: async () => {
+      await daemon.close();
+      host.close();
+      if (!stateDir) rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+export function executed(d: Daemon): { type: string; workloadId: string; state: string }[] {
+  return d.store.db
+    .prepare("SELECT type, workload_id AS workloadId, state FROM executions ORDER BY started_at_ms, id")
+    .all() as { type: string; workloadId: string; state: string }[];
+}

@@ -1,3 +1,4 @@
+import { benchLoop } from "./loop.js";
 import { benchPolicy } from "./policy.js";
 import { benchSim } from "./sim.js";
 
@@ -5,7 +6,11 @@ import { benchSim } from "./sim.js";
  * `npm run bench -- NAME [--json]`: measures and prints figures. Benchmarks are not tests: they assert
  * nothing, they report. Record what they print in evals/RESULTS.md.
  */
-const BENCHES: Record<string, { about: string; run: (args: string[]) => Record<string, unknown> }> = {
+const BENCHES: Record<string, { about: string; run: (args: string[]) => Record<string, unknown> | Promise<Record<string, unknown>> }> = {
+  loop: {
+    about: "tick latency of the daemon at 1,000 and 10,000 workloads (MCP in-memory, built-in planner), finding-to-executed latency, peak RSS",
+    run: (args) => benchLoop([1_000, numberFlag(args, "--workloads") ?? 10_000], numberFlag(args, "--ticks") ?? 12),
+  },
   sim: {
     about: "simulate 10,000 workloads for 24 simulated hours at 1-minute ticks",
     run: (args) => {
@@ -35,7 +40,7 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const json = argv.includes("--json");
   const names = argv.filter((a, i) => !a.startsWith("--") && !(i > 0 && argv[i - 1]!.startsWith("--") && argv[i - 1] !== "--json"));
   if (names.length === 0 || names.some((n) => !(n in BENCHES))) {
@@ -46,13 +51,13 @@ function main(argv: string[]): void {
     process.exit(2);
   }
   for (const name of names) {
-    const result = BENCHES[name]!.run(argv);
+    const result = await BENCHES[name]!.run(argv);
     if (json) console.log(JSON.stringify(result));
     else {
       console.log(`${name}: ${BENCHES[name]!.about}`);
-      for (const [k, v] of Object.entries(result)) console.log(`  ${k.padEnd(24)} ${v}`);
+      for (const [k, v] of Object.entries(result)) console.log(`  ${k.padEnd(24)} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
     }
   }
 }
 
-main(process.argv.slice(2));
+await main(process.argv.slice(2));

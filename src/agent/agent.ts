@@ -159,7 +159,12 @@ export class Agent {
     for (const id of store.approvals.expireDue(nowMs)) this.emit("approval.expired", { proposal: id });
     // every open thread with work left: answered approvals, executions waiting on the world, and threads
     // a crash interrupted between two nodes (e.g. decided, killed before the execution was recorded)
+    const notDue = new Set(
+      (store.db.prepare("SELECT proposal_id AS id FROM executions WHERE state = 'waiting' AND not_before_ms > ?").all(nowMs) as { id: string }[]).map((r) => r.id),
+    );
     for (const stored of store.proposals.listByStatus(["decided", "approved", "rejected", "expired", "executing"])) {
+      // an execution waiting for the world until a later time has nothing to do this tick
+      if (stored.status === "executing" && notDue.has(stored.proposal.id)) continue;
       const state = await this.graph.getState(this.thread(stored.proposal.id));
       if (state.next.length === 0) continue;
       const waitingForHuman = state.next.includes("approve") && state.tasks.some((t) => t.interrupts.length > 0);

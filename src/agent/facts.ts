@@ -12,18 +12,55 @@ export interface SpendTracker {
   costAtDayStartUsd: number;
 }
 
+/** What every decision of a tick reads from the same snapshot, computed once. */
+interface SnapshotIndex {
+  costUsd: number;
+  usdPerHour: number;
+  regionHealth: Record<string, "healthy" | "unhealthy">;
+  replicasByWorkload: Map<string, Snapshot["health"][number]["replicas"]>;
+  workloads: Map<string, Snapshot["workloads"][number]>;
+  liveOrphans: Set<string>;
+}
+const indexes = new WeakMap<Snapshot, SnapshotIndex>();
+
+function indexOf(snapshot: Snapshot): SnapshotIndex {
+  let index = indexes.get(snapshot);
+  if (index) return index;
+  let costUsd = 0;
+  let usdPerHour = 0;
+  const liveOrphans = new Set<string>();
+  for (const w of snapshot.workloads) costUsd += w.costUsd;
+  for (const i of snapshot.instances) {
+    if (i.workloadId === null) {
+      costUsd += i.costUsd;
+      if (i.endedAtMs === null) liveOrphans.add(i.id);
+    }
+    if (i.endedAtMs === null) usdPerHour += i.usdPerHour;
+  }
+  const regionHealth: Record<string, "healthy" | "unhealthy"> = {};
+  const replicasByWorkload = new Map<string, Snapshot["health"][number]["replicas"]>();
+  for (const report of snapshot.health) {
+    for (const r of report.regions) regionHealth[locationKey(r.cloud, r.region)] = r.state === "up" ? "healthy" : "unhealthy";
+    for (const r of report.replicas) {
+      const list = replicasByWorkload.get(r.workloadId) ?? [];
+      list.push(r);
+      replicasByWorkload.set(r.workloadId, list);
+    }
+  }
+  const workloads = new Map<string, Snapshot["workloads"][number]>();
+  for (const w of snapshot.workloads) if (!workloads.has(w.id)) workloads.set(w.id, w);
+  index = { costUsd, usdPerHour, regionHealth, replicasByWorkload, workloads, liveOrphans };
+  indexes.set(snapshot, index);
+  return index;
+}
+
 /** Cumulative cost of the fleet in a snapshot, USD: every workload's cost plus orphan instances'. */
 export function fleetCostUsd(snapshot: Snapshot): number {
-  let total = 0;
-  for (const w of snapshot.workloads) total += w.costUsd;
-  for (const i of snapshot.instances) if (i.workloadId === null) total += i.costUsd;
-  return total;
+  return indexOf(snapshot).costUsd;
 }
 
 export function fleetUsdPerHour(snapshot: Snapshot): number {
-  let total = 0;
-  for (const i of snapshot.instances) if (i.endedAtMs === null) total += i.usdPerHour;
-  return total;
+  return indexOf(snapshot).usdPerHour;
 }
 
 /** Moves the spend baseline to a new UTC day when one begins. */
@@ -38,21 +75,37 @@ export function trackSpend(tracker: SpendTracker | null, snapshot: Snapshot): Sp
  * proposal's workload's: a location is healthy when its region is up and, where the workload is deployed
  * there, it has healthy replicas within its SLO.
  */
+/** The offers as policy facts, once per snapshot (every decision of a tick reads the same ones). */
+const offerFactsOf = new WeakMap<Snapshot, PolicyFacts["offers"]>();
+function offerFacts(snapshot: Snapshot): PolicyFacts["offers"] {
+  let facts = offerFactsOf.get(snapshot);
+  if (!facts) {
+    facts = snapshot.offers.map((o) => ({
+      cloud: o.cloud,
+      region: o.region,
+      instanceType: o.instanceType,
+      accelerator: o.accelerator,
+      acceleratorCount: o.acceleratorCount,
+      spot: o.spotUsdPerHourNow !== null,
+      launchable: o.launchable,
+      spotAvailability: o.spotAvailability,
+    }));
+    offerFactsOf.set(snapshot, facts);
+  }
+  return facts;
+}
+
 export function policyFacts(proposal: Proposal, snapshot: Snapshot, store: Store, spend: SpendTracker): PolicyFacts {
   const nowMs = snapshot.atMs;
-  const w = snapshot.workloads.find((x) => x.id === proposal.workloadId) ?? null;
+  const index = indexOf(snapshot);
+  const w = index.workloads.get(proposal.workloadId) ?? null;
   // instances that belong to no workload are cleaned up under a workload of their own (dev, anywhere)
-  const orphans =
-    w === null &&
-    proposal.type === "terminate" &&
-    proposal.instanceIds.every((id) => snapshot.instances.some((i) => i.id === id && i.workloadId === null));
-  const health: Record<string, "healthy" | "unhealthy"> = {};
-  for (const report of snapshot.health) {
-    for (const r of report.regions) health[locationKey(r.cloud, r.region)] = r.state === "up" ? "healthy" : "unhealthy";
-  }
+  const orphans = w === null && proposal.type === "terminate" && proposal.instanceIds.every((id) => index.liveOrphans.has(id));
+  const health: Record<string, "healthy" | "unhealthy"> = { ...index.regionHealth };
   if (w) {
+    const mine = index.replicasByWorkload.get(w.id) ?? [];
     for (const d of w.deployments) {
-      const replicas = snapshot.health.flatMap((h) => h.replicas).filter((r) => r.workloadId === w.id && r.location === d.location);
+      const replicas = mine.filter((r) => r.location === d.location);
       const slow = w.sloP99Ms !== null && replicas.length > 0 && replicas.every((r) => r.latencyP99Ms > w.sloP99Ms!);
       const down = d.healthyReplicas === 0 && d.replicas > 0;
       if (down || slow) health[d.location] = "unhealthy";
@@ -66,16 +119,7 @@ export function policyFacts(proposal: Proposal, snapshot: Snapshot, store: Store
       : orphans
         ? { id: proposal.workloadId, team: "unowned", tier: "dev", residency: [], frozen: false, maxUsdPerHour: null, usdPerHour: 0 }
         : null,
-    offers: snapshot.offers.map((o) => ({
-      cloud: o.cloud,
-      region: o.region,
-      instanceType: o.instanceType,
-      accelerator: o.accelerator,
-      acceleratorCount: o.acceleratorCount,
-      spot: o.spotUsdPerHourNow !== null,
-      launchable: o.launchable,
-      spotAvailability: o.spotAvailability,
-    })),
+    offers: offerFacts(snapshot),
     health,
     spendTodayUsd: Math.max(0, fleetCostUsd(snapshot) - spend.costAtDayStartUsd),
     fleetUsdPerHour: fleetUsdPerHour(snapshot),

@@ -86,6 +86,18 @@ export function sha256(text: string): string {
 
 let instanceCounter = 0;
 
+/** Digests of offer lists by identity: a tick decides many proposals on the same quoted offers. */
+const offersDigests = new WeakMap<object, string>();
+function offersDigest(offers: PolicyFacts["offers"]): string | null {
+  if (offers === undefined) return null;
+  let d = offersDigests.get(offers);
+  if (d === undefined) {
+    d = sha256(canonicalJson(offers));
+    offersDigests.set(offers, d);
+  }
+  return d;
+}
+
 /**
  * The policy engine: validators, then Cedar twice (autonomous, then approved). Pure given its inputs:
  * `now`, facts and counters are arguments. Policies and schema are parsed once; a new set is a new
@@ -269,7 +281,8 @@ export class PolicyEngine {
    * with `approved=true` → needs-approval; else deny. Always with reasons and a digest of the inputs.
    */
   decide(input: unknown, facts: PolicyFacts): DecisionDetail {
-    const inputDigest = sha256(canonicalJson({ proposal: input, facts, policies: this.digest }));
+    const { offers, ...rest } = facts;
+    const inputDigest = sha256(canonicalJson({ proposal: input, facts: rest, offers: offersDigest(offers), policies: this.digest }));
     const rawId = typeof input === "object" && input !== null && typeof (input as { id?: unknown }).id === "string" ? (input as { id: string }).id : "unknown";
     const validated = validate(input, facts, this.catalog);
     if (!validated.ok) {

@@ -36,20 +36,17 @@ describe("observe on a 10,000-workload world", () => {
     host.close();
   });
 
-  it("sees every workload and instance with one bulk call per tool, in seconds", async () => {
+  it("sees every workload and instance with one bulk call per tool", async () => {
     const egressCache: EgressMatrix = {};
     const readOnly = readOnlyPort(hub);
     await observe(readOnly, ["sim"], host.world.nowMs, { egressCache });
     const calls: string[] = [];
     const port: ToolPort = { ...readOnly, call: (s, t, a, o) => (calls.push(t), readOnly.call(s, t, a, o)) };
-    const started = performance.now();
     const { snapshot, egressProblems } = await observe(port, ["sim"], host.world.nowMs, { egressCache });
-    const ms = performance.now() - started;
     expect(snapshot.sources).toEqual([{ server: "sim", ok: true, error: null, invalid: [], ms: expect.any(Number) }]);
     expect(snapshot.workloads).toHaveLength(10_000);
     expect(snapshot.instances).toHaveLength(host.world.listInstances({}).length);
     expect(egressProblems).toEqual([]);
     expect(calls.sort()).toEqual(["get_drift", "get_health", "list_instances", "list_offers", "list_workloads"]);
-    expect(ms).toBeLessThan(60_000);
   }, 120_000);
 });

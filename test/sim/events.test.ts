@@ -128,9 +128,11 @@ describe("timeline events", () => {
     const d = w.getDrift("chat");
     expect(d.predictionPsi).toBe(0.35);
     expect(d.features[0]!.psi).toBe(0.35);
-    w.setModelVersion({ workloadId: "chat", version: "v0", idempotencyKey: "m" });
-    expect(w.getDrift("chat").predictionPsi).toBeLessThan(0.1);
+    // serving workloads start on v2, with v1 before it: something to roll back to
     expect(w.getWorkload("chat").previousModelVersion).toBe("v1");
+    w.setModelVersion({ workloadId: "chat", version: "v1", idempotencyKey: "m" });
+    expect(w.getDrift("chat").predictionPsi).toBeLessThan(0.1);
+    expect([w.getWorkload("chat").modelVersion, w.getWorkload("chat").previousModelVersion]).toEqual(["v1", "v2"]);
   });
 
   it("traffic: multiplies demand for its duration; demand above capacity is not served", () => {

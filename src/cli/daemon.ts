@@ -79,7 +79,7 @@ export async function runDaemon(flags: Record<string, unknown>, extra: { banner?
         "From a second terminal:",
         `  npm run skyops -- status --state ${config.state}     # workloads, findings, decisions, executions, spend`,
         `  npm run skyops -- approvals --state ${config.state}  # what waits for a human`,
-        `  npm run skyops -- approve ID --state ${config.state} # or: skyops reject ID --reason "…"`,
+        `  npm run skyops -- approve ID --state ${config.state} # or: npm run skyops -- reject ID --reason "…"`,
         `  curl -s ${daemon.httpUrl}/v1/approvals`,
         "",
       ].join("\n"),

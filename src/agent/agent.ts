@@ -162,9 +162,17 @@ export class Agent {
     const notDue = new Set(
       (store.db.prepare("SELECT proposal_id AS id FROM executions WHERE state = 'waiting' AND not_before_ms > ?").all(nowMs) as { id: string }[]).map((r) => r.id),
     );
+    // proposals waiting for an execution slot: only as many as there are free slots get another try
+    let freeSlots =
+      this.options.policy().guardrails.maxInFlight -
+      (store.db.prepare("SELECT count(*) AS n FROM executions WHERE state IN ('running', 'waiting', 'compensating')").get() as { n: number }).n;
     for (const stored of store.proposals.listByStatus(["decided", "approved", "rejected", "expired", "executing"])) {
       // an execution waiting for the world until a later time has nothing to do this tick
       if (stored.status === "executing" && notDue.has(stored.proposal.id)) continue;
+      if (stored.status === "decided" || stored.status === "approved") {
+        if (freeSlots <= 0) continue;
+        freeSlots--;
+      }
       const state = await this.graph.getState(this.thread(stored.proposal.id));
       if (state.next.length === 0) continue;
       const waitingForHuman = state.next.includes("approve") && state.tasks.some((t) => t.interrupts.length > 0);

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import { join } from "node:path";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { Agent, type TickReport } from "../agent/agent.js";
@@ -17,6 +18,12 @@ import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { PolicyStore } from "./policy-store.js";
 import { statusReport, type WorkloadLine } from "./status.js";
+
+// Node 20's V8 (11.3) crashes with a fatal "unreachable code" in Deoptimizer::DoComputeBuiltinContinuation
+// when it inlines hot JS→Wasm calls (the Cedar engine is Wasm) and later deoptimizes them: seen in the loop
+// benchmark at 10,000 workloads after a few ticks, and gone with this flag. Set before any such code is
+// optimized; it costs nothing measurable here.
+setFlagsFromString("--no-turbo-inline-js-wasm-calls");
 
 /** The clock of the world the daemon manages: an embedded simulator's (which the daemon moves) or the wall clock. */
 export interface DaemonClock {

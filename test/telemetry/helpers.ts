@@ -1,6 +1,7 @@
 import { loadWorldData } from "../../src/data/load.js";
 import { SnapshotSchema, WorldSpecSchema, type EgressMatrix, type Snapshot, type WorldSpecInput } from "../../src/domain/index.js";
 import { DEFAULT_FLEET, DEFAULT_START_MS, World } from "../../src/sim/index.js";
+import { egressOf, rawSnapshotOf as sharedRawSnapshotOf } from "../support/world-snapshot.js";
 import { detect, DetectorConfigSchema, initialDetectorState, type DetectorConfig, type DetectorConfigInput, type DetectorState, type DetectResult } from "../../src/telemetry/index.js";
 
 export const data = loadWorldData();
@@ -13,16 +14,7 @@ export function world(input: Partial<WorldSpecInput> = {}): World {
 
 /** What the agent's observe step would gather from the sim tool server, as one snapshot. */
 export function rawSnapshotOf(w: World, server = "sim"): Snapshot {
-  const workloads = w.listWorkloads();
-  return {
-    atMs: w.nowMs,
-    sources: [{ server, ok: true, error: null, invalid: [], ms: 3 }],
-    workloads: workloads.map((x) => ({ ...x, server })),
-    instances: w.listInstances().map((x) => ({ ...x, server })),
-    health: [{ ...w.getHealth(), server }],
-    offers: w.listOffers().map((x) => ({ ...x, server })),
-    drift: workloads.filter((x) => x.kind === "inference").map((x) => ({ ...w.getDrift(x.id), server })),
-  };
+  return sharedRawSnapshotOf(w, server, 3);
 }
 
 /** The same, checked against the contract (what the agent hands detect()). */
@@ -30,26 +22,7 @@ export function snapshotOf(w: World, server = "sim"): Snapshot {
   return SnapshotSchema.parse(rawSnapshotOf(w, server));
 }
 
-const egressCache = new Map<string, EgressMatrix>();
-
-/** Egress between every pair of the world's regions (the agent caches the same from get_egress_price). */
-export function egressOf(w: World): EgressMatrix {
-  const key = w.clouds.join(",");
-  const cached = egressCache.get(key);
-  if (cached) return cached;
-  const regions = w.listRegions();
-  const matrix: EgressMatrix = {};
-  for (const from of regions) {
-    const row: EgressMatrix[string] = {};
-    for (const to of regions) {
-      const p = w.getEgressPrice(from, to);
-      row[`${to.cloud}/${to.region}`] = { usdPerGb: p.usdPerGb, transferGbPerSecond: p.transferGbPerSecond };
-    }
-    matrix[`${from.cloud}/${from.region}`] = row;
-  }
-  egressCache.set(key, matrix);
-  return matrix;
-}
+export { egressOf };
 
 export function config(input: DetectorConfigInput = {}): DetectorConfig {
   return DetectorConfigSchema.parse(input);

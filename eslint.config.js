@@ -13,48 +13,22 @@
  *    and facts as arguments, so they import no I/O, cloud SDK, MCP SDK or logger, and read neither
  *    `process` nor the wall clock.
  */
+import { readFileSync } from "node:fs";
+import { URL } from "node:url";
 import js from "@eslint/js";
 import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
-/** DESIGN.md, "Layout and ownership": folder under src/ → the src/ folders it may import. */
-const SRC_LAYERS = {
-  domain: [],
-  telemetry: ["domain"],
-  planner: ["domain"],
-  policy: ["domain"],
-  sim: ["domain"],
-  store: ["domain"],
-  executor: ["domain", "store"],
-  approvals: ["domain", "store"],
-  agent: ["domain", "telemetry", "planner", "policy", "executor", "store"],
-  // "everything above" in the table
-  server: ["domain", "telemetry", "planner", "policy", "agent", "executor", "approvals", "store"],
-  // The loader of data/ (not in the table): it validates CSV rows into domain records.
-  data: ["domain"],
-};
-
-/** Folders that take time and facts as arguments: no I/O, no process, no wall clock. */
-const PURE = ["domain", "policy", "planner", "telemetry", "sim"];
-
-/** Cloud SDKs, by the tool server that may use each. */
-const CLOUD_SDKS = {
-  aws: ["@aws-sdk", "@smithy"],
-  gcp: ["@google-cloud", "google-auth-library", "google-gax"],
-  azure: ["@azure"],
-  kubernetes: ["@kubernetes"],
-};
-
-/** tools/<name> → the src/ folders it may import (every tool: domain and the data loader). */
-const TOOL_LAYERS = {
-  aws: ["domain", "data"],
-  gcp: ["domain", "data"],
-  azure: ["domain", "data"],
-  kubernetes: ["domain", "data"],
-  drift: ["domain", "data"],
-  // The sim tool server wraps the simulator.
-  sim: ["domain", "data", "sim"],
-};
+// DESIGN.md's "Layout and ownership" as data, shared with test/architecture.test.ts.
+const architecture = JSON.parse(readFileSync(new URL("./architecture.json", import.meta.url), "utf8"));
+/** @type {Record<string, string[]>} folder under src/ → the src/ folders it may import. */
+const SRC_LAYERS = architecture.srcLayers;
+/** @type {string[]} Folders that take time and facts as arguments: no I/O, no process, no wall clock. */
+const PURE = architecture.pure;
+/** @type {Record<string, string[]>} Cloud SDKs, by the tool server that may use each. */
+const CLOUD_SDKS = architecture.cloudSdks;
+/** @type {Record<string, string[]>} tools/<name> → the src/ folders it may import. */
+const TOOL_LAYERS = architecture.toolLayers;
 
 /** Deepest nesting (folders below the layer folder) that gets a precise block. */
 const MAX_DEPTH = 6;

@@ -10,21 +10,16 @@ import { afterAll, describe, expect, it } from "vitest";
  * `import()` too, and checks the pure folders for I/O, SDKs, `process.env` and the wall clock.
  */
 
-/** Folder under src/ → the src/ folders it may import (besides itself). */
-const SRC_LAYERS: Record<string, readonly string[]> = {
-  domain: [],
-  telemetry: ["domain"],
-  planner: ["domain"],
-  policy: ["domain"],
-  sim: ["domain"],
-  store: ["domain"],
-  executor: ["domain", "store"],
-  approvals: ["domain", "store"],
-  agent: ["domain", "telemetry", "planner", "policy", "executor", "store"],
-  server: ["domain", "telemetry", "planner", "policy", "agent", "executor", "approvals", "store"],
-  // The loader of data/ (not in the table): validates the CSV rows into domain records.
-  data: ["domain"],
+/** DESIGN.md's table as data, shared with eslint.config.js. */
+const ARCHITECTURE = JSON.parse(readFileSync(new URL("../architecture.json", import.meta.url), "utf8")) as {
+  srcLayers: Record<string, string[]>;
+  toolLayers: Record<string, string[]>;
+  cloudSdks: Record<string, string[]>;
+  pure: string[];
 };
+
+/** Folder under src/ → the src/ folders it may import (besides itself). */
+const SRC_LAYERS: Record<string, readonly string[]> = ARCHITECTURE.srcLayers;
 
 /** Units that may import anything. */
 const ANYTHING = new Set(["src/cli"]);
@@ -33,25 +28,13 @@ const ANYTHING = new Set(["src/cli"]);
 const EXTRA_TARGETS: Record<string, readonly string[]> = { "src/data": ["data"] };
 
 /** Cloud SDK package prefixes, by the tool server that may use them. */
-const CLOUD_SDKS: Record<string, readonly string[]> = {
-  aws: ["@aws-sdk", "@smithy"],
-  gcp: ["@google-cloud", "google-auth-library", "google-gax"],
-  azure: ["@azure"],
-  kubernetes: ["@kubernetes"],
-};
+const CLOUD_SDKS: Record<string, readonly string[]> = ARCHITECTURE.cloudSdks;
 
 /** tools/<name> → src/ folders it may import. */
-const TOOL_LAYERS: Record<string, readonly string[]> = {
-  aws: ["domain", "data"],
-  gcp: ["domain", "data"],
-  azure: ["domain", "data"],
-  kubernetes: ["domain", "data"],
-  drift: ["domain", "data"],
-  sim: ["domain", "data", "sim"], // wraps the simulator
-};
+const TOOL_LAYERS: Record<string, readonly string[]> = ARCHITECTURE.toolLayers;
 
 /** Folders that take time and facts as arguments. */
-const PURE = new Set(["src/domain", "src/policy", "src/planner", "src/telemetry", "src/sim"]);
+const PURE = new Set(ARCHITECTURE.pure.map((f) => `src/${f}`));
 
 const ALL_SDKS = Object.values(CLOUD_SDKS).flat();
 

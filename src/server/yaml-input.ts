@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 
 /** One problem in an input file, located. */
@@ -35,6 +35,20 @@ function locate(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return { line: 1, column: 1 };
 }
 
+/** Where the key `key` of the map at `path` is written; else where its value is. */
+function locateKey(doc: Document, counter: LineCounter, path: readonly PropertyKey[], key: string): { line: number; column: number } {
+  const map = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true);
+  if (isMap(map)) {
+    for (const pair of map.items) {
+      if (isScalar(pair.key) && pair.key.value === key && pair.key.range) {
+        const pos = counter.linePos(pair.key.range[0]);
+        return { line: pos.line, column: pos.col };
+      }
+    }
+  }
+  return locate(doc, counter, [...path, key]);
+}
+
 /**
  * Parses YAML (or JSON, which is YAML) and validates it with a zod schema; every problem is reported
  * with the file, the line of the offending key and the path in words. Merge keys (`<<: *anchor`) work.
@@ -57,8 +71,8 @@ export function parseYamlInput<S extends z.ZodType>(file: string, text: string, 
     result.error.issues.map((issue) => {
       const where = issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ` : "";
       if (issue.code === "unrecognized_keys") {
-        // point at the first unknown key itself
-        return { file, ...locate(doc, counter, [...issue.path, issue.keys[0]!]), problem: `${where}unknown key "${issue.keys.join('", "')}"` };
+        // point at the first unknown key itself (its key, not its value)
+        return { file, ...locateKey(doc, counter, issue.path, issue.keys[0]!), problem: `${where}unknown key "${issue.keys.join('", "')}"` };
       }
       return { file, ...locate(doc, counter, issue.path), problem: `${where}${issue.message}` };
     }),

@@ -42,7 +42,7 @@ describe("skyops policy", () => {
     const r = skyops(["policy", "check", file]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}:3:8: facts.now: "yesterday" is not an ISO 8601 time`);
-    expect(r.err).toContain(`${file}:5:11: facts: unknown key "colour"`);
+    expect(r.err).toContain(`${file}:5:3: facts: unknown key "colour"`);
   });
 
   it("test runs the example cases and exits non-zero naming a mismatch", () => {

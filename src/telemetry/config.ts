@@ -15,6 +15,7 @@ export const DetectorConfigSchema = z
     surgeFactor: ratio.default(1.5).describe("A placement's price surges at this multiple of its baseline (for raiseTicks ticks in a row)"),
     surgeClearFactor: ratio.default(1.2).describe("A surge clears below this multiple of the baseline (for clearTicks ticks in a row); lower than surgeFactor"),
     raiseTicks: ticks.default(2).describe("Consecutive ticks a price must stay at or above surgeFactor × baseline before a surge opens"),
+    raiseAfterMs: DurationSchema.default(900_000).describe("…and for at least this long: a spike shorter than this is flicker, whatever the tick period"),
     clearTicks: ticks.default(2).describe("Consecutive ticks a price must stay under surgeClearFactor × baseline to close a surge; also how long a vanished finding keeps its id"),
     baselineHalfLifeMs: DurationSchema.default(43_200_000).describe("Half-life of the price baseline's drift toward the current price while no surge is pending or open"),
     minNetSavingsUsd: z.number().finite().nonnegative().default(0).describe("A surge is reported only when moving saves more than this after egress and downtime, USD"),

@@ -25,6 +25,8 @@ const SurgeTrackSchema = z.object({
   baselineAtMs: ms,
   /** Consecutive ticks at or above surgeFactor × baseline while closed. */
   above: count,
+  /** The first of those ticks; null while none. */
+  aboveSinceMs: ms.nullable().default(null),
   /** Consecutive ticks under surgeClearFactor × baseline while open. */
   below: count,
   /** When the surge opened; null while closed. */

@@ -24,8 +24,12 @@ export function snapshotOf(w: World, server = "sim"): Snapshot {
 
 export { egressOf };
 
+/**
+ * The detector configuration for a test. The surge tests count ticks (`raiseTicks`), so the time rule
+ * (`raiseAfterMs`, 15 minutes by default) is off unless a test sets it; its own test does.
+ */
 export function config(input: DetectorConfigInput = {}): DetectorConfig {
-  return DetectorConfigSchema.parse(input);
+  return DetectorConfigSchema.parse({ raiseAfterMs: 0, ...input });
 }
 
 /** Drives a world tick by tick, threading the detector state as the agent does. */

@@ -54,6 +54,21 @@ describe("price-surge", () => {
     expect(t.state.surge["llm-finetune"]!.openSinceMs).toBeNull();
   });
 
+  it("takes a spike shorter than raiseAfterMs for flicker whatever the tick, and a longer one for a surge", () => {
+    const timed = config({ raiseAfterMs: "15m" });
+    // 10 minutes at 3x: two 5-minute ticks above the line, but not 15 minutes of it
+    const spike = new Ticker(world({ events: [surge("30m", 3, "10m"), surge("1h", 3, "10m"), surge("1h30m", 3, "10m")] }), timed);
+    expect(surges(spike, 2 * H).flatMap((x) => x.ids)).toEqual([]);
+    // the same at 1-minute ticks: ten ticks above the line, still under 15 minutes
+    const fine = new Ticker(world({ events: [surge("30m", 3, "10m")] }), timed);
+    expect(fine.run(M, H).flatMap(({ result }) => only(result, "price-surge", "llm-finetune"))).toEqual([]);
+    // a surge that lasts: open from the first tick 15 minutes after it began (30m → 45m)
+    const lasting = new Ticker(world({ events: [surge("30m", 3, "2h")] }), timed);
+    const ticks = surges(lasting, H);
+    expect(ticks.find((x) => x.atMin === 40)!.ids).toEqual([]);
+    expect(ticks.find((x) => x.atMin === 45)!.ids).toHaveLength(1);
+  });
+
   it("states the break-even in its facts: savings over the remaining hours less egress and downtime, in the job's residency", () => {
     const t = new Ticker(world({ events: [surge("30m", 4, "1h")] }), config({ checkpointGb: { "llm-finetune": 120 } }));
     t.run(5 * M, 35 * M);

@@ -10,7 +10,8 @@ import type { SnapshotView } from "../view.js";
  * A training job's placement costs `surgeFactor` × its baseline or more, and moving pays before the job
  * ends. The baseline is the rate first seen on this placement, drifting toward the price (half-life
  * `baselineHalfLifeMs`) only while no surge is pending or open, so a surge cannot teach itself to be normal.
- * Hysteresis: a surge opens after `raiseTicks` ticks in a row at or above the surge line and closes after
+ * Hysteresis: a surge opens after `raiseTicks` ticks in a row at or above the surge line, spanning at least
+ * `raiseAfterMs` (counting ticks alone would make a 10-minute spike a surge at a 5-minute tick), and closes after
  * `clearTicks` ticks in a row under the lower clear line, so a price flickering around one line neither
  * raises nor clears. While open, the finding is raised on each tick the break-even is positive.
  */
@@ -124,7 +125,10 @@ function nextTrack(previous: SurgeTrack | undefined, current: CurrentPlacement, 
   const { baselineUsdPerHour: baseline, baselineAtMs, above, below, openSinceMs } = previous;
   if (openSinceMs === null) {
     if (rate >= config.surgeFactor * baseline) {
-      return above + 1 >= config.raiseTicks ? track(server, current, baseline, baselineAtMs, 0, 0, atMs) : track(server, current, baseline, baselineAtMs, above + 1, 0, null);
+      const aboveSinceMs = above > 0 && previous.aboveSinceMs !== null ? previous.aboveSinceMs : atMs;
+      return above + 1 >= config.raiseTicks && atMs - aboveSinceMs >= config.raiseAfterMs
+        ? track(server, current, baseline, baselineAtMs, 0, 0, atMs)
+        : track(server, current, baseline, baselineAtMs, above + 1, 0, null, aboveSinceMs);
     }
     const elapsed = Math.max(0, atMs - baselineAtMs);
     const weight = config.baselineHalfLifeMs > 0 ? 1 - 2 ** (-elapsed / config.baselineHalfLifeMs) : 1;
@@ -137,6 +141,6 @@ function nextTrack(previous: SurgeTrack | undefined, current: CurrentPlacement, 
 }
 
 // one object shape for every track (the state of a large fleet is thousands of them)
-function track(server: string, at: CurrentPlacement, baselineUsdPerHour: number, baselineAtMs: number, above: number, below: number, openSinceMs: number | null): SurgeTrack {
-  return { server, location: at.location, spot: at.spot, instanceType: at.instanceType, baselineUsdPerHour, baselineAtMs, above, below, openSinceMs };
+function track(server: string, at: CurrentPlacement, baselineUsdPerHour: number, baselineAtMs: number, above: number, below: number, openSinceMs: number | null, aboveSinceMs: number | null = null): SurgeTrack {
+  return { server, location: at.location, spot: at.spot, instanceType: at.instanceType, baselineUsdPerHour, baselineAtMs, above, aboveSinceMs, below, openSinceMs };
 }

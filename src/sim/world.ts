@@ -995,8 +995,9 @@ export class World {
     ws.running = false;
     ws.runToken++;
     this.emit("training-completed", { workloadId: ws.spec.id, value: ws.spec.workHours });
-    // the job is done: its cluster is torn down
-    for (const inst of [...ws.instances].sort((a, b) => (a.id < b.id ? -1 : 1))) if (inst.endedAtMs === null) this.endInstance(inst, "terminated");
+    // The job is done, but its cluster stays up and keeps billing until someone tears it down, as a cluster
+    // launched by hand (no autostop) does: idle GPUs after a finished job are the commonest waste there is,
+    // and finding them is skyops' job (the orphan-instance finding, a `terminate` a human approves).
   }
 
   // ---------------------------------------------------------------- the tool contract
@@ -1513,8 +1514,9 @@ export class World {
         const manual = ws.checkpoints.get(req.checkpointUri);
         const latest = this.latestCheckpoint(ws);
         if (manual) {
+          // a checkpoint written before the job stopped is durable; one the job stopped in the middle of is lost
+          if (!manual.ready && manual.generation !== ws.generation) throw new SimError("unknown-checkpoint", `checkpoint ${manual.uri} was lost when the job stopped before it was written`, "resume from the newest checkpoint (omit checkpointUri)", "checkpointUri");
           if (!manual.ready) throw new SimError("conflict", `checkpoint ${manual.uri} is still being written (ready at ${manual.readyAtMs})`, "wait until readyAtMs, then resume", "checkpointUri");
-          if (manual.generation !== ws.generation) throw new SimError("unknown-checkpoint", `checkpoint ${manual.uri} was lost when the job stopped before it was written`, "resume from the newest checkpoint (omit checkpointUri)", "checkpointUri");
           ckpt = { uri: manual.uri, progressH: manual.progressHours, cloud: manual.cloud, region: manual.region };
         } else if (req.checkpointUri === latest.uri) ckpt = latest;
         else throw new SimError("unknown-checkpoint", `unknown checkpoint "${req.checkpointUri}"`, "omit checkpointUri to use the newest, or call request_checkpoint", "checkpointUri");

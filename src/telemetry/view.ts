@@ -41,7 +41,7 @@ export interface SnapshotView {
   workloadById: Map<string, SnapshotWorkload>;
   /** Live (provisioning or running) instances by workload id, sorted by id. */
   instancesByWorkload: Map<string, SnapshotInstance[]>;
-  /** Live instances of no workload, sorted by id. */
+  /** Live instances that serve nothing: of no workload, or left running by a training job that has completed; sorted by id. */
   orphans: SnapshotInstance[];
   liveInstances: SnapshotInstance[];
   /** Instances listed as ended (terminated or preempted). */
@@ -157,8 +157,8 @@ export function buildView(snapshot: Snapshot, sources: SourceAssessment): Snapsh
       seenInstances.add(i.id);
     }
     liveInstances.push(i);
-    if (i.workloadId === null) orphans.push(i);
-    else {
+    if (i.workloadId === null || workloadById.get(i.workloadId)?.state === "completed") orphans.push(i);
+    if (i.workloadId !== null) {
       const list = instancesByWorkload.get(i.workloadId);
       if (list) list.push(i);
       else instancesByWorkload.set(i.workloadId, [i]);

@@ -112,7 +112,7 @@ describe("training", () => {
     }
   });
 
-  it("resumes from a requested checkpoint on new instances after provisioning, transfer and restart, then completes and releases its instances", () => {
+  it("resumes from a requested checkpoint on new instances after provisioning, transfer and restart, then completes and leaves its instances running (and billing) until terminated", () => {
     const w = world({
       workloads: [{ id: "job", kind: "training", gpu: "V100:4", at: { cloud: "aws", region: "us-west-2", spot: false }, workHours: 3, checkpointGb: 50 }],
     });
@@ -134,10 +134,46 @@ describe("training", () => {
     w.advanceBy(2 * H);
     const done = w.getWorkload("job");
     expect(done.state).toBe("completed");
-    // a finished job's cluster is torn down, the old source node included
-    expect(w.listInstances({ workloadId: "job" })).toHaveLength(0);
+    // a finished job's cluster stays up, as one launched by hand does: the target and the undrained source
+    const left = w.listInstances({ workloadId: "job" });
+    expect(left.map((i) => i.state)).toEqual(["running", "running"]);
     const completed = w.events().find((e) => e.type === "training-completed")!;
     expect(completed.atMs).toBe(r.resumesAtMs + 2 * H);
+    const costAtDone = w.totals().costUsd;
+    w.advanceBy(H);
+    expect(w.totals().costUsd - costAtDone).toBeCloseTo(left.reduce((a, i) => a + i.usdPerHour, 0), 6);
+    w.terminate({ instanceIds: left.map((i) => i.id), idempotencyKey: "t1" });
+    expect(w.listInstances({ workloadId: "job" })).toHaveLength(0);
+  });
+
+  it("keeps a checkpoint written before a reclaim: the job resumes from it after it stopped", () => {
+    const w = world({
+      workloads: [{ id: "job", kind: "training", gpu: "V100:4", at: { cloud: "aws", region: "us-west-2", spot: false }, workHours: 10, checkpointGb: 50 }],
+    });
+    w.advanceBy(H);
+    const ckpt = w.requestCheckpoint({ workloadId: "job", idempotencyKey: "c1" });
+    w.advanceTo(ckpt.readyAtMs);
+    expect(w.requestCheckpoint({ workloadId: "job", idempotencyKey: "c1" }).ready).toBe(true);
+    const [source] = w.listInstances({ workloadId: "job" });
+    w.terminate({ instanceIds: [source!.id], idempotencyKey: "t1" }); // the job stops (as a reclaim stops it)
+    const target = w.launch({ cloud: "aws", region: "us-west-2", instanceType: "p3.8xlarge", spot: false, count: 1, workloadId: "job", idempotencyKey: "l1" });
+    const r = w.resumeFromCheckpoint({ workloadId: "job", instanceIds: [target[0]!.id], checkpointUri: ckpt.uri, idempotencyKey: "r1" });
+    expect(r.checkpointUri).toBe(ckpt.uri);
+    expect(r.progressHours).toBeCloseTo(ckpt.progressHours, 9);
+  });
+
+  it("loses a checkpoint the job stopped in the middle of writing, and says so", () => {
+    const w = world({
+      workloads: [{ id: "job", kind: "training", gpu: "V100:4", at: { cloud: "aws", region: "us-west-2", spot: false }, workHours: 10, checkpointGb: 50 }],
+    });
+    w.advanceBy(H);
+    const ckpt = w.requestCheckpoint({ workloadId: "job", idempotencyKey: "c1" });
+    expect(ckpt.ready).toBe(false);
+    const [source] = w.listInstances({ workloadId: "job" });
+    w.terminate({ instanceIds: [source!.id], idempotencyKey: "t1" });
+    w.advanceTo(ckpt.readyAtMs + 1);
+    const target = w.launch({ cloud: "aws", region: "us-west-2", instanceType: "p3.8xlarge", spot: false, count: 1, workloadId: "job", idempotencyKey: "l1" });
+    expect(() => w.resumeFromCheckpoint({ workloadId: "job", instanceIds: [target[0]!.id], checkpointUri: ckpt.uri, idempotencyKey: "r1" })).toThrow(/was lost when the job stopped before it was written/);
   });
 
   it("records a missed deadline at the deadline", () => {

@@ -83,6 +83,19 @@ describe("orphan-instance", () => {
     expect(t.state.orphans).toEqual({});
   });
 
+  it("calls the instances a finished training job left running orphans, without counting their cost twice", () => {
+    const job: WorldSpecInput["workloads"] = [{ id: "short-job", kind: "training", gpu: "V100:4", at: { cloud: "aws", region: "us-west-2", spot: false }, workHours: 1 }];
+    const t = new Ticker(world({ workloads: job }), config({ budgetUsdPerDay: 1_000_000 }));
+    expect(only(t.at(30 * M), "orphan-instance")).toEqual([]);
+    // done after 1h (plus the start-up); its node keeps running, and is an orphan 30 minutes on
+    expect(only(t.at(2 * H), "orphan-instance")).toEqual([]);
+    const [f] = only(t.at(2 * H + 30 * M), "orphan-instance");
+    const [left] = t.w.listInstances({ workloadId: "short-job" });
+    expect(f?.facts).toMatchObject({ instanceId: left!.id, orphanForMs: 30 * M });
+    // today's spend: what the world charged, counted once (the job's cost already holds its node's)
+    expect(t.state.budget!.spentTodayUsd).toBeCloseTo(t.w.totals().costUsd, 6);
+  });
+
   it("never calls a workload's own instances orphans", () => {
     const t = new Ticker(world(), config({ orphanAfterMs: 0 }));
     expect(only(t.at(H), "orphan-instance")).toEqual([]);

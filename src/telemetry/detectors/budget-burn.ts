@@ -30,7 +30,8 @@ export function detectBudgetBurn(
     totals.set(server, (totals.get(server) ?? 0) + usd);
   };
   for (const w of view.workloads) add(w.server, w.costUsd);
-  for (const i of view.orphans) add(i.server, i.costUsd);
+  // instances of no workload; a completed job's leftovers are in its workload's cost already
+  for (const i of view.orphans) if (i.workloadId === null) add(i.server, i.costUsd);
 
   const newServers = new Set<string>();
   let increase = 0;

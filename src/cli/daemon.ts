@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { answerApproval, ApprovalRefusedError, pendingApprovals } from "../approvals/index.js";
 import { loadConfig, describeConfig, type Config } from "../server/config.js";
 import { Daemon } from "../server/daemon.js";
@@ -15,7 +14,7 @@ import { InputError, formatProblem } from "../server/yaml-input.js";
 import { databasePath, openStore } from "../store/index.js";
 import { DEFAULT_TIMELINE, defaultWorldSpec } from "../sim/index.js";
 import { SimHost } from "../../tools/sim/host.js";
-import { createSimServer } from "../../tools/sim/server.js";
+import { inMemorySimTransport } from "../../tools/sim/in-memory.js";
 import { defaultPolicyDir } from "./policy.js";
 
 const DEFAULT_STATE = ".skyops";
@@ -28,12 +27,7 @@ function embeddedSim(config: Config) {
   if (config.sim.timeline === "default") {
     host.world.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: "default-world/forgotten-debug-box" });
   }
-  const factory = async () => {
-    const [client, server] = InMemoryTransport.createLinkedPair();
-    await createSimServer(host.context()).connect(server);
-    return client;
-  };
-  return { host, factory };
+  return { host, factory: inMemorySimTransport(host) };
 }
 
 function fail(problems: { file: string; line: number; column: number; problem: string }[]): never {

@@ -6,7 +6,6 @@
  * At the end it prints one JSON line with what the harness checks.
  */
 import { join } from "node:path";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import pino from "pino";
 import { WorldSpecSchema } from "../../src/domain/index.js";
 import { CHANGING_OPS } from "../../src/sim/index.js";
@@ -14,7 +13,7 @@ import { ConfigSchema } from "../../src/server/config.js";
 import { Daemon } from "../../src/server/daemon.js";
 import { DEFAULT_START_MS } from "../../src/sim/index.js";
 import { SimHost } from "../../tools/sim/host.js";
-import { createSimServer } from "../../tools/sim/server.js";
+import { inMemorySimTransport } from "../../tools/sim/in-memory.js";
 
 const [state, scenario] = [process.argv[2]!, process.argv[3]!];
 const killAt = process.env["KILL_AT"] ? Number(process.env["KILL_AT"]) : null;
@@ -63,13 +62,7 @@ for (const op of CHANGING_OPS) {
 const daemon = await Daemon.start({
   config: ConfigSchema.parse({ state, policies: "policies", tick: 60_000 }),
   logger: pino({ level: "silent" }),
-  inMemory: {
-    sim: async () => {
-      const [client, server] = InMemoryTransport.createLinkedPair();
-      await createSimServer(host.context()).connect(server);
-      return client;
-    },
-  },
+  inMemory: { sim: inMemorySimTransport(host) },
   clock: { now: () => host.world.nowMs, advance: (ms) => host.advanceBy(ms) },
   http: false,
   warmup: 0,

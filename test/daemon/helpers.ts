@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import pino from "pino";
 import { WorldSpecSchema, type WorldSpecInput } from "../../src/domain/index.js";
 import { ConfigSchema, type ConfigInput } from "../../src/server/config.js";
 import { Daemon } from "../../src/server/daemon.js";
 import { DEFAULT_START_MS } from "../../src/sim/index.js";
 import { SimHost } from "../../tools/sim/host.js";
-import { createSimServer } from "../../tools/sim/server.js";
+import { inMemorySimTransport } from "../../tools/sim/in-memory.js";
 
 export const M = 60_000;
 export const H = 3_600_000;
@@ -27,11 +26,7 @@ export async function startTestDaemon(world: Partial<WorldSpecInput> & { workloa
   const state = stateDir ?? mkdtempSync(join(tmpdir(), "skyops-daemon-"));
   const spec = WorldSpecSchema.parse({ seed: 1, startMs: DEFAULT_START_MS, events: [], ...world });
   const host = new SimHost({ spec, speed: 0, stateDir: join(state, "sim") });
-  const factory = async () => {
-    const [client, server] = InMemoryTransport.createLinkedPair();
-    await createSimServer(host.context()).connect(server);
-    return client;
-  };
+  const factory = inMemorySimTransport(host);
   const daemon = await Daemon.start({
     config: ConfigSchema.parse({ state, http: "127.0.0.1:0", policies: "policies", tick: 60_000, ...config }),
     logger: pino({ level: "silent" }),

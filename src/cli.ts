@@ -10,6 +10,7 @@ import { packageRoot } from "./data/load.js";
 import { MAX_SPEED } from "../tools/sim/limits.js";
 import { registerAuditCommands } from "./cli/audit.js";
 import { registerDaemonCommands } from "./cli/daemon.js";
+import { registerEvalCommand } from "./cli/eval.js";
 import { registerPolicyCommands } from "./cli/policy.js";
 // The tool server (MCP SDK, simulator, data) loads only when a command runs, so usage errors and --help are quick.
 import type { SimHost } from "../tools/sim/index.js";
@@ -155,6 +156,7 @@ function buildProgram(): Command {
   registerPolicyCommands(program);
   registerAuditCommands(program);
   registerDaemonCommands(program);
+  registerEvalCommand(program);
   return program;
 }
 

@@ -2,7 +2,7 @@ import { Command, isInterrupted } from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type { EgressMatrix, Finding, Proposal, Snapshot } from "../domain/index.js";
 import type { Executor } from "../executor/index.js";
-import { plan, type PlannerConfig } from "../planner/index.js";
+import { plan, type PlannerConfig, type PlannerInput } from "../planner/index.js";
 import type { DecisionDetail, PolicyEngine } from "../policy/index.js";
 import type { Store } from "../store/index.js";
 import { detect, initialDetectorState, restoreDetectorState, type DetectorConfig, type DetectorState } from "../telemetry/index.js";
@@ -23,6 +23,12 @@ export interface AgentOptions {
   policy: () => PolicyEngine;
   detectorConfig: DetectorConfig;
   plannerConfig: PlannerConfig;
+  /**
+   * The planner: the built-in one unless given. It only ever returns proposals (it holds no tool), and every
+   * proposal still goes through the policy engine; evaluations swap in deliberately unsafe planners to show
+   * the policies and the scenario suite catch them.
+   */
+  planner?: (input: PlannerInput) => Proposal[];
   autonomy: "observe" | "approve-all" | "auto";
   dryRun: boolean;
   /** The clock: the simulator's for simulated runs, the wall clock for real clouds. */
@@ -191,7 +197,7 @@ export class Agent {
 
     // plan and hand each new proposal to its thread
     const busy = store.proposals.listByStatus([...OPEN_STATUSES]).map((p) => p.proposal.workloadId);
-    const proposals = this.fresh(plan({ nowMs, snapshot, findings, egress, busy, config: this.options.plannerConfig }), nowMs);
+    const proposals = this.fresh((this.options.planner ?? plan)({ nowMs, snapshot, findings, egress, busy, config: this.options.plannerConfig }), nowMs);
     for (const p of proposals) {
       if (!store.proposals.insert(p)) continue; // already known (same id): its thread runs already
       this.emit("proposal.made", { proposal: p.id, workload: p.workloadId, type: p.type, findings: p.findingIds });

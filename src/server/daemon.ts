@@ -2,11 +2,12 @@ import { mkdirSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { join } from "node:path";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { Agent, type TickReport } from "../agent/agent.js";
+import { Agent, type AgentOptions, type TickReport } from "../agent/agent.js";
 import { fleetCostUsd, fleetUsdPerHour } from "../agent/facts.js";
 import { McpHub, readOnlyPort } from "../agent/hub.js";
 import { answerApproval, pendingApprovals, ApprovalRefusedError } from "../approvals/index.js";
 import type { Proposal } from "../domain/index.js";
+import type { GuardrailsInput } from "../policy/index.js";
 import { DEFAULT_RETRY, Executor } from "../executor/index.js";
 import { plannerConfig } from "../planner/index.js";
 import { ExecutionRepository } from "../store/executions.js";
@@ -42,6 +43,10 @@ export interface DaemonOptions {
   http?: boolean;
   /** Policy warm-up evaluations at start (default 2,000). */
   warmup?: number;
+  /** The planner (default: the built-in one); see AgentOptions.planner. */
+  planner?: AgentOptions["planner"];
+  /** Guardrail limits that override the policy folder's guardrails.yaml (a scenario's `budgetUsdPerDay`). */
+  guardrails?: Partial<GuardrailsInput>;
 }
 
 /**
@@ -80,6 +85,7 @@ export class Daemon {
       policy: () => policies.current,
       detectorConfig: DEFAULT_DETECTOR_CONFIG,
       plannerConfig: plannerConfig(),
+      ...(options.planner ? { planner: options.planner } : {}),
       autonomy: config.autonomy,
       dryRun: config.dryRun,
       now: () => options.clock.now(),
@@ -99,6 +105,7 @@ export class Daemon {
     // fail closed: policies that do not load stop start-up here, naming file and line
     const policies = new PolicyStore(config.policies, {
       warmup: options.warmup ?? 2_000,
+      ...(options.guardrails ? { guardrails: options.guardrails } : {}),
       onReload: (r) => logger.info({ event: r.ok ? "policies.reloaded" : "policies.reload-refused", digest: r.digest, error: r.error }),
     });
     const store = openStore(join(config.state, "skyops.db"));

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from "node:fs";
 import type { Offer } from "../domain/index.js";
-import type { PolicyEngine } from "../policy/index.js";
+import type { GuardrailsInput, PolicyEngine } from "../policy/index.js";
 import { loadPolicyEngine } from "./policy-files.js";
 
 export interface PolicyReload {
@@ -22,7 +22,7 @@ export class PolicyStore {
 
   constructor(
     readonly dir: string,
-    private readonly options: { catalog?: readonly Offer[]; warmup?: number; onReload?: (r: PolicyReload) => void } = {},
+    private readonly options: { catalog?: readonly Offer[]; warmup?: number; guardrails?: Partial<GuardrailsInput>; onReload?: (r: PolicyReload) => void } = {},
   ) {
     // fail closed at start: an invalid set throws and nothing starts
     this.engine = loadPolicyEngine(dir, options);

@@ -35,12 +35,15 @@ const SCENARIOS = {
       events: [{ at: "2m", outage: { cloud: "gcp", region: "us-central1", for: "3h" } }],
     },
   },
+  // a reclaim whose 2-minute notice falls between two 5-minute ticks: the job is left with nothing, is seen
+  // stalled, and is placed again (with 1-minute ticks the notice is seen and the answer is a migrate)
   place: {
     action: "place",
     workload: "trainer",
+    tick: 300_000,
     world: {
       workloads: [{ id: "trainer", kind: "training", gpu: "A100:8", at: { cloud: "gcp", region: "us-central1", spot: true }, workHours: 30, checkpointGb: 40, residency: ["us"], checkpointEvery: "5m" }],
-      events: [{ at: "20m", preempt: { workload: "trainer" } }],
+      events: [{ at: "21m", preempt: { workload: "trainer" } }],
     },
   },
 } as const;
@@ -60,7 +63,7 @@ for (const op of CHANGING_OPS) {
   };
 }
 const daemon = await Daemon.start({
-  config: ConfigSchema.parse({ state, policies: "policies", tick: 60_000 }),
+  config: ConfigSchema.parse({ state, policies: "policies", tick: "tick" in s ? s.tick : 60_000 }),
   logger: pino({ level: "silent" }),
   inMemory: { sim: inMemorySimTransport(host) },
   clock: { now: () => host.world.nowMs, advance: (ms) => host.advanceBy(ms) },

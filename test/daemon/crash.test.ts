@@ -59,6 +59,9 @@ describe("crash safety", () => {
       const r = await life(dir, scenario, null);
       rmSync(dir, { recursive: true, force: true });
       if (!r.report) throw new Error(`baseline ${scenario} produced no report: ${r.stderr.slice(-2000)}`);
+      // a scenario that no longer leads to its action would test nothing: say so rather than pass
+      const ran = r.report.executions.map((e) => `${e.type}:${e.state}`);
+      if (!ran.includes(`${scenario}:succeeded`)) throw new Error(`baseline ${scenario} ran ${ran.join(", ") || "nothing"}, not a successful ${scenario}`);
       baselines.set(scenario, r.report);
     });
     const points = SCENARIOS.flatMap((s) => Array.from({ length: baselines.get(s)!.boundaries }, (_, i) => ({ scenario: s, k: i + 1 })));

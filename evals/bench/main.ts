@@ -1,3 +1,4 @@
+import { benchCost } from "./cost.js";
 import { benchLoop } from "./loop.js";
 import { benchPolicy } from "./policy.js";
 import { benchSim } from "./sim.js";
@@ -17,6 +18,10 @@ const BENCHES: Record<string, { about: string; run: (args: string[]) => Record<s
       const r = benchSim({ workloads: numberFlag(args, "--workloads") ?? 10_000, simHours: numberFlag(args, "--hours") ?? 24 });
       return { workloads: r.workloads, simHours: r.simHours, wallSeconds: round(r.wallSeconds, 3), simHoursPerWallSecond: round(r.simHoursPerWallSecond, 1), buildSeconds: round(r.buildSeconds, 3), events: r.events, costUsd: round(r.costUsd, 2), peakRssMb: round(r.peakRssMb, 1) };
     },
+  },
+  cost: {
+    about: "training jobs with deadlines and a spot serving fleet on the real spot traces: on demand, greedy, Uniform Progress, skyops and the hindsight optimum; writes evals/cost-chart.svg",
+    run: (args) => benchCost(args),
   },
   policy: {
     about: "decision latency of the default policies (validators + Cedar), after warm-up",

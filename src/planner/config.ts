@@ -44,16 +44,30 @@ export const PlannerConfigSchema = z.object({
     .nonnegative()
     .default(0.25)
     .describe("Progress expected to be lost per spot interruption (about half a checkpoint interval), hours."),
+  checkpointIntervalHours: z
+    .number()
+    .finite()
+    .nonnegative()
+    .max(1_000)
+    .default(0.5)
+    .describe("Worst progress one spot interruption can lose (the checkpoint interval), hours: the deadline rule's hard margin."),
   deadlineSafetyFactor: z
     .number()
     .finite()
     .nonnegative()
-    .default(2)
-    .describe("Uniform-progress slack: spot is used only while slack exceeds this many times the expected interruption losses."),
+    .default(0)
+    .describe("Extra deadline margin of this many times the expected interruption losses of the rest of the run (0: the worst loss of one interruption only)."),
   stickyOnDemand: z
     .boolean()
-    .default(true)
-    .describe("A training job with a deadline that runs on demand is never moved back to spot (no thrash)."),
+    .default(false)
+    .describe("A training job with a deadline that runs on demand is never moved back to spot (false: back to spot with 2 restarts of slack beyond the margin)."),
+  waitSlackShare: z
+    .number()
+    .finite()
+    .nonnegative()
+    .max(10)
+    .default(0.1)
+    .describe("A deadline-bound job with no spot anywhere waits for it (runs nowhere) only while its slack beyond the margin exceeds this share of the work left (the uniform-progress line); else on demand."),
   replicaHeadroom: z
     .number()
     .finite()

@@ -43,6 +43,8 @@ export interface PlacementChoice {
   best: PlacementOption | null;
   /** Every admissible option, best first (one per location and purchase option). */
   options: PlacementOption[];
+  /** Whether any admissible location has spot capacity for the shape now (before the deadline rule). */
+  spotCapacity: boolean;
 }
 
 interface Candidate {
@@ -100,6 +102,7 @@ export function choosePlacement(ctx: PlanContext, req: PlacementRequest): Placem
   // best candidate per location and purchase option: index × 2 (+1 for spot)
   const groups: (Candidate | undefined)[] = new Array(ctx.locations.length * 2);
   const onDemandOnly = req.requireOnDemand === true;
+  let spotCapacity = false;
   for (const entry of entries) {
     if (!entry.launchable || entry.unhealthy) continue;
     const count = entry.acceleratorCount;
@@ -114,6 +117,7 @@ export function choosePlacement(ctx: PlanContext, req: PlacementRequest): Placem
     const nodes = gpu.count / count;
     if (entry.onDemandUsdPerHour !== null) consider(groups, entry.locationIndex * 2, entry, false, nodes, entry.onDemandUsdPerHour * nodes);
     if (entry.spotUsdPerHour !== null && entry.spotAvailability > 0 && !onDemandOnly && !avoidSpot.has(entry.location)) {
+      spotCapacity = true;
       consider(groups, entry.locationIndex * 2 + 1, entry, true, nodes, entry.spotUsdPerHour * nodes);
     }
   }
@@ -158,5 +162,5 @@ export function choosePlacement(ctx: PlanContext, req: PlacementRequest): Placem
     });
   }
   options.sort(compareOptions);
-  return { best: options[0] ?? null, options };
+  return { best: options[0] ?? null, options, spotCapacity };
 }

@@ -24,6 +24,12 @@ export type SkipReason =
   | "unknown-workload"
   /** No offer fits (accelerator, residency, capacity, healthy region, deadline). */
   | "no-placement"
+  /**
+   * A stalled training job with a deadline, ahead of its uniform-progress line, and no spot capacity in
+   * any admissible location: it waits for spot (the deadline rule still lets on demand finish in time;
+   * the stall finding is raised every tick, so the choice is re-made each tick).
+   */
+  | "waiting-for-spot"
   /** A cost-only move would not pay back before the job ends. */
   | "no-payback"
   /** Drift, but the previous model version is unknown (or not a plain version name). */

@@ -5,27 +5,35 @@ import type { PlannerConfig } from "./config.js";
  * Friedman, Shenker and Stoica, "Can't Be Late: Optimizing Spot Instance Savings under Deadlines",
  * NSDI'24. Their policy keeps a job on or ahead of the line that spreads its work evenly up to the
  * deadline, takes spot when it can, falls back to on demand when it falls behind, keeps a safety net
- * (on demand for good once the time left is within two restart overheads of the work left), and uses
- * hysteresis so it does not bounce between the two. (When spot is gone and the job is ahead of the line,
- * the paper waits idle; the planner never proposes waiting: a job that needs a placement gets one.)
+ * (on demand for good once the time left is within two restart overheads of the work left), waits idle
+ * when spot is gone and the job is ahead of the line, and uses hysteresis so it does not bounce between
+ * spot and on demand.
  *
- * The planner decides only at moments a job needs (or may take) a new placement, and the snapshot does
- * not say when a job started, so the line is drawn from now. With R hours of work left, T hours to the
- * deadline (less the move's own downtime) and d the restart overhead one interruption costs (provision +
- * restart), the slack is S = T − R − d: what the job can still lose and finish on demand after one last
- * switch. On spot it loses, in expectation, λ·R·(d + ℓ) (λ interruptions an hour over R hours of work,
- * each a restart d plus ℓ hours of progress since the last checkpoint). The rule:
+ * The planner decides only at moments a job needs (or may take) a new placement. With R hours of work
+ * left, T hours to the deadline (less the move's own downtime) and d the restart overhead one
+ * interruption costs (provision + restart), the slack is S = T − R − d: what the job can still lose and
+ * finish on demand after one last switch. The rule:
  *
- *     spot allowed  ⇔  S > margin,   margin = max(d, k · λ · R · (d + ℓ))
+ *     spot allowed  ⇔  S > margin,   margin = max(ℓ, k · λ · R · (d + ℓ̄))
  *
- * The `d` floor is the paper's safety net (T − R < 2d → on demand); the second term asks for k times the
- * expected losses. It is the same as saying the pace the job needs now, R / (T − d), stays under the line
- * spot can keep, 1 / (1 + kλ(d + ℓ)) — progress at or ahead of the uniform-progress line.
+ * ℓ is the worst progress one interruption loses (`checkpointIntervalHours`: everything since the last
+ * checkpoint). That is the hard safety net, and it is enough: the rule is re-checked at every decision
+ * (every preemption, every stall, every deadline finding), and between two decisions at most one
+ * interruption happens; after it the job has lost at most d + ℓ of slack and S ≥ 0 still, so on demand
+ * from then on finishes in time. On spot past its warm-up S does not shrink (progress keeps pace with
+ * the clock); waiting shrinks it by the time waited, and the rule stops waiting before it reaches the
+ * margin. test/planner/deadline-guarantee.test.ts checks it on random availability traces.
+ * The second term (k = `deadlineSafetyFactor`, λ interruptions an hour, ℓ̄ expected loss each) asks for
+ * k times the expected losses of the whole rest of the run; it defaults to 0 because the cost benchmark
+ * (evals/RESULTS.md) found it only turns cheap spot hours into on-demand ones without saving a deadline.
  *
- * Once on demand with a deadline, the job stays there (`stickyOnDemand`): on demand the slack stops
- * shrinking while the margin does, so without this the rule would send it back to spot and spend a
- * restart each time. With `stickyOnDemand: false`, the paper's hysteresis stands in: back to spot only
- * with 2d of slack beyond the margin.
+ * On demand, S stays put: a job there goes back to spot only with 2d of slack beyond the margin (the
+ * paper's hysteresis), or never with `stickyOnDemand`.
+ *
+ * `aheadOfLine` is the paper's other half: with no spot anywhere, a job waits (runs nowhere) only while it
+ * is ahead of the uniform-progress line — its slack beyond the margin above `waitSlackShare` × R, the
+ * slack a job started with that slack ratio keeps when it progresses evenly — and runs on demand
+ * otherwise, so one long gap cannot eat the slack the rest of the run needs.
  */
 
 const HOUR_MS = 3_600_000;
@@ -84,7 +92,7 @@ export function uniformProgress(input: UniformProgressInput, config: PlannerConf
   const d = input.restartOverheadMs / HOUR_MS;
   const slackHours = T - R - d;
   const expectedLoss = config.deadlineSafetyFactor * R * spotOverheadShare(config, input.restartOverheadMs);
-  let marginHours = Math.max(d, expectedLoss);
+  let marginHours = Math.max(config.checkpointIntervalHours, expectedLoss);
   const onDemandSticks = input.currentlyOnDemand === true;
   if (onDemandSticks && !config.stickyOnDemand) marginHours += 2 * d;
   let spotAllowed = false;
@@ -96,4 +104,17 @@ export function uniformProgress(input: UniformProgressInput, config: PlannerConf
     reason = "slack-above-margin";
   } else reason = "slack-below-margin";
   return { spotAllowed, reason, slackHours, marginHours, meetsDeadline: T - R >= 0 };
+}
+
+/**
+ * Whether a job that spot is allowed for may wait for it rather than run on demand: on or ahead of the
+ * uniform-progress line, i.e. time to the deadline less the work left at least `waitSlackShare` × the
+ * work left (see the top of this file). Always true without a deadline (nothing to be late for), never
+ * when spot is not allowed (the hard margin bounds every wait).
+ */
+export function aheadOfLine(verdict: SpotVerdict, remainingWorkHours: number, hoursToDeadline: number | null, config: PlannerConfig): boolean {
+  if (!verdict.spotAllowed) return false;
+  if (hoursToDeadline === null) return true;
+  const R = Math.max(0, remainingWorkHours);
+  return hoursToDeadline - R >= config.waitSlackShare * R;
 }

@@ -13,8 +13,8 @@ const training = {
   checkpointGb: 100,
 };
 
-function contextFor(w: ReturnType<typeof world>, snapshot?: Snapshot, findings = [] as ReturnType<typeof finding>[]) {
-  return createPlanContext(input(w, findings, { config: { checkpointGb: { trainer: 100 } }, ...(snapshot ? { snapshot } : {}) }));
+function contextFor(w: ReturnType<typeof world>, snapshot?: Snapshot, findings = [] as ReturnType<typeof finding>[], config: Record<string, unknown> = {}) {
+  return createPlanContext(input(w, findings, { config: { checkpointGb: { trainer: 100 }, ...config }, ...(snapshot ? { snapshot } : {}) }));
 }
 
 describe("choosePlacement", () => {
@@ -124,29 +124,37 @@ describe("the deadline rule (Uniform Progress, Can't Be Late, NSDI'24)", () => {
     expect(move.slackHours).toBeCloseTo(10.7 - 0.2 - 10 - d / H, 9);
   });
 
-  it("keeps the paper's safety net: never spot within one restart overhead of the last moment", () => {
+  it("keeps a hard margin of one interruption's worst loss (the checkpoint interval) beyond a restart", () => {
     const noRisk = plannerConfig({ spotInterruptionsPerHour: 0 });
-    const v = uniformProgress({ remainingWorkHours: 5, hoursToDeadline: 5 + 2 * (d / H) - 0.001, moveDowntimeMs: 0, restartOverheadMs: d, currentlyOnDemand: null }, noRisk);
-    expect(v.marginHours).toBeCloseTo(d / H, 9);
-    expect(v.spotAllowed).toBe(false);
+    expect(noRisk.checkpointIntervalHours).toBe(0.5);
+    // slack T − R − d must exceed ℓ = 0.5 h
+    const tight = uniformProgress({ remainingWorkHours: 5, hoursToDeadline: 5 + d / H + 0.5 - 0.001, moveDowntimeMs: 0, restartOverheadMs: d, currentlyOnDemand: null }, noRisk);
+    expect(tight.marginHours).toBeCloseTo(0.5, 9);
+    expect(tight.spotAllowed).toBe(false);
+    const room = uniformProgress({ remainingWorkHours: 5, hoursToDeadline: 5 + d / H + 0.5 + 0.001, moveDowntimeMs: 0, restartOverheadMs: d, currentlyOnDemand: null }, noRisk);
+    expect(room.spotAllowed).toBe(true);
+    // the default has no expected-loss term, whatever the work left
+    const long = uniformProgress({ remainingWorkHours: 500, hoursToDeadline: 500 + d / H + 0.6, moveDowntimeMs: 0, restartOverheadMs: d, currentlyOnDemand: null }, plannerConfig());
+    expect(long).toMatchObject({ spotAllowed: true, marginHours: 0.5 });
   });
 
-  it("stays on demand once there with a deadline; without stickiness the paper's hysteresis asks for 2d more", () => {
+  it("takes a job on demand back to spot only with 2d of slack beyond the margin (the paper's hysteresis), or never when sticky", () => {
     const onDemand = { remainingWorkHours: 2, hoursToDeadline: 3, moveDowntimeMs: 0, restartOverheadMs: d, currentlyOnDemand: true };
-    expect(uniformProgress(onDemand, config)).toMatchObject({ spotAllowed: false, reason: "stays-on-demand" });
-    const loose = plannerConfig({ stickyOnDemand: false });
-    const v = uniformProgress(onDemand, loose);
-    expect(v.marginHours).toBeCloseTo(Math.max(d / H, 2 * 2 * 0.1 * (d / H + 0.25)) + (2 * d) / H, 9);
+    expect(uniformProgress(onDemand, plannerConfig({ stickyOnDemand: true }))).toMatchObject({ spotAllowed: false, reason: "stays-on-demand" });
+    const v = uniformProgress(onDemand, plannerConfig());
+    expect(v.marginHours).toBeCloseTo(0.5 + (2 * d) / H, 9);
     expect(v.spotAllowed).toBe(true);
+    const near = uniformProgress({ ...onDemand, hoursToDeadline: 2 + d / H + 0.5 + d / H }, plannerConfig());
+    expect(near.spotAllowed).toBe(false);
   });
 
-  it("switches a job to on demand when its slack runs out, and keeps it there as the margin shrinks", () => {
+  it("switches a job to on demand when its slack runs out, and keeps it there as the margin shrinks (sticky, expected-loss margin)", () => {
     const w = world({
       workloads: [{ ...training, workHours: 10, deadline: "12h", residency: ["us"] }],
       events: [{ at: "1h", preempt: { workload: "trainer" } }],
     });
     const options = (current: { location: string; spot: boolean } | null, remaining: number, from: string) => {
-      const ctx = contextFor(w);
+      const ctx = contextFor(w, undefined, [], { stickyOnDemand: true, deadlineSafetyFactor: 2 });
       return choosePlacement(ctx, { workload: ctx.snapshot.workloads[0]!, remainingWorkHours: remaining, checkpointFrom: from, checkpointGb: 100, current });
     };
 

@@ -1,9 +1,10 @@
 import type { Finding, SnapshotWorkload } from "../../domain/index.js";
-import { checkpointGbOf, findingLocation, isLocationKey } from "../context.js";
+import { checkpointGbOf, findingLocation, HOUR_MS, isLocationKey } from "../context.js";
 import { choosePlacement } from "../placement.js";
 import { common, migrateProposal, moveText, trainingDeployment } from "../proposal.js";
 import { hours } from "../text.js";
 import type { Strategy, StrategyOutcome } from "../types.js";
+import { aheadOfLine } from "../uniform-progress.js";
 
 /** Where a stalled job's checkpoint lives: a location the finding gives, else its deployment's; null: unknown. */
 function checkpointLocation(w: SnapshotWorkload, findings: readonly Finding[]): string | null {
@@ -23,7 +24,10 @@ function checkpointLocation(w: SnapshotWorkload, findings: readonly Finding[]): 
  *   (a job in a down region cannot write a fresh one);
  * - a preemption notice on its spot capacity → `migrate`: checkpoint now (nothing is lost) and move, never
  *   onto the spot capacity being reclaimed;
- * - stalled with no placement → `place`: relaunch and resume from the latest checkpoint.
+ * - stalled with no placement → `place`: relaunch and resume from the latest checkpoint; except that a job
+ *   with a deadline, ahead of its uniform-progress line, whose best option is on demand only because no
+ *   admissible location has spot capacity now, waits for spot (skip "waiting-for-spot"), as Uniform
+ *   Progress does (uniform-progress.ts `aheadOfLine`; the deadline rule's margin bounds the wait).
  * The target is `choosePlacement`'s best, deadline-aware.
  */
 export const trainingRecoveryStrategy: Strategy = {
@@ -74,6 +78,9 @@ export const trainingRecoveryStrategy: Strategy = {
       const choice = choosePlacement(ctx, { workload: w, remainingWorkHours: remaining, checkpointFrom: from, checkpointGb: gb, current: null });
       const o = choice.best;
       if (o === null) return { skip: "no-placement" };
+      if (w.deadlineMs !== null && !o.target.spot && !choice.spotCapacity && aheadOfLine(o.verdict, remaining, (w.deadlineMs - ctx.nowMs) / HOUR_MS, ctx.config)) {
+        return { skip: "waiting-for-spot" };
+      }
       const rationale = `${w.id} is stalled with no running placement. Relaunch and resume from the checkpoint at ${hours(checkpointed)}${from === null ? " (its location is not in the snapshot)" : ` in ${from}`} on ${moveText(w, o, remaining)}`;
       return {
         proposals: [

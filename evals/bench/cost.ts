@@ -49,13 +49,6 @@ export function defaultCostOptions(): CostBenchOptions {
 
 /** SkyServe (NSDI'25) reports about 43% lower cost than on-demand-only serving at high availability. */
 export const SKYSERVE_REPORTED_SAVING = 0.43;
-/**
- * Serving fallback (SkyServe's dynamic on-demand fallback): while fewer than 3 zones have spot capacity
- * (one reclaim would leave at most one zone), or within 1 h of a preemption (reclaims come in waves),
- * on demand also covers what the fullest zone's reclaim would take.
- */
-const SERVING_SCARCE_ZONES = 3;
-const SERVING_VOLATILE_HOURS = 1;
 const HEADLINE_SERVING_WORLD = "availability-1node-aws-02-15-2023-p3.2xlarge";
 
 export interface CostBenchResult {
@@ -96,7 +89,7 @@ export function runCostBench(options: CostBenchOptions): CostBenchResult {
   const provisionSteps = Math.round(options.provisionHours / options.stepHours);
   const inference = worlds
     .filter((w) => w.nodes === 1 && w.zones.length > 1)
-    .map((w) => benchInference(w, { replicas: options.replicas, headroom: config.replicaHeadroom, provisionSteps, scarceZones: SERVING_SCARCE_ZONES, volatileSteps: Math.round(SERVING_VOLATILE_HOURS / options.stepHours) }))
+    .map((w) => benchInference(w, { replicas: options.replicas, provisionSteps, config }))
     .map((r) => ({ ...r, costUsd: round(r.costUsd, 2), onDemandCostUsd: round(r.onDemandCostUsd, 2), costSaving: round(r.costSaving), availability: round(r.availability, 6), allReplicasShare: round(r.allReplicasShare, 6), onDemandShare: round(r.onDemandShare), meanSpotReplicas: round(r.meanSpotReplicas, 2) }));
 
   let chart: string | null = null;
@@ -126,7 +119,9 @@ export function runCostBench(options: CostBenchOptions): CostBenchResult {
         stickyOnDemand: config.stickyOnDemand,
         checkpointIntervalHours: config.checkpointIntervalHours,
         waitSlackShare: config.waitSlackShare,
-        replicaHeadroom: config.replicaHeadroom,
+        servingZoneLosses: config.servingZoneLosses,
+        servingMaxSpotPerZone: config.servingMaxSpotPerZone,
+        servingTargetAvailability: config.servingTargetAvailability,
       },
     },
     rows,
@@ -277,13 +272,13 @@ export function costTables(r: CostBenchResult): string {
     }
   }
   out.push("");
-  out.push(`Serving: ${String(m.replicas)} replicas needed, spot across zones with on-demand fallback vs on demand only; a replacement is ready ${String(m.provisionHours)} h after launch. SkyServe (NSDI'25) reports ~${Math.round(r.skyServeReportedSaving * 100)}% saving.`);
+  out.push(`Serving: ${String(m.replicas)} replicas needed, spot across zones with on-demand fallback (the planner's planServingSpot) vs on demand only; a replacement is ready ${String(m.provisionHours)} h after launch. SkyServe (NSDI'25) reports ~${Math.round(r.skyServeReportedSaving * 100)}% saving.`);
   out.push("");
   out.push("| trace family | zones | hours | cost saving | availability (share of demand served) | share of time with all K ready | on-demand share of replica-hours | mean spot replicas | preemptions |");
   out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const x of r.inference) {
     out.push(
-      `| ${x.world} | ${x.zones} | ${x.hours.toFixed(0)} | ${(x.costSaving * 100).toFixed(1)}% | ${(x.availability * 100).toFixed(3)}% | ${(x.allReplicasShare * 100).toFixed(2)}% | ${(x.onDemandShare * 100).toFixed(1)}% | ${x.meanSpotReplicas.toFixed(1)} | ${x.preemptions} |`,
+      `| ${x.world} | ${x.zones} | ${x.hours.toFixed(0)} | ${(Math.abs(x.costSaving) < 0.0005 ? 0 : x.costSaving * 100).toFixed(1)}% | ${(x.availability * 100).toFixed(3)}% | ${(x.allReplicasShare * 100).toFixed(2)}% | ${(x.onDemandShare * 100).toFixed(1)}% | ${x.meanSpotReplicas.toFixed(1)} | ${x.preemptions} |`,
     );
   }
   out.push("");

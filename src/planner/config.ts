@@ -83,6 +83,26 @@ export const PlannerConfigSchema = z.object({
     .max(100)
     .default(5)
     .describe("A failover is proposed only when some traffic weight moves by at least this many points (or an unhealthy deployment has traffic)."),
+  servingZoneLosses: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(100)
+    .default(2)
+    .describe("Serving on spot: the fleet keeps its required replicas if this many of its fullest zones (at most all but one) lose spot capacity at once."),
+  servingMaxSpotPerZone: z
+    .number()
+    .finite()
+    .positive()
+    .max(100)
+    .default(0.5)
+    .describe("Serving on spot: most spot replicas in one zone, as a share of the required replicas."),
+  servingTargetAvailability: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.999)
+    .describe("Serving on spot: buy replicas until replaying the reclaims seen so far leaves at most 1 − this share of demand unserved (0: off)."),
   servingSpot: z.boolean().default(false).describe("New serving deployments (a scale where no healthy deployment can grow) use spot capacity."),
   orphanWorkloadId: z
     .string()

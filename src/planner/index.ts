@@ -4,4 +4,5 @@ export { uniformProgress, spotOverheadShare, type SpotVerdict, type SpotVerdictR
 export { PlannerConfigSchema, plannerConfig, type PlannerConfig, type PlannerConfigInput } from "./config.js";
 export { createPlanContext, egressBetween, inResidency, type PlanContext } from "./context.js";
 export { proportionalWeights, deploymentHealth } from "./strategies/health.js";
+export { planServingSpot, spreadReplicas, survivors, type LossWindow, type ServingSpotInput, type ServingSpotPlan, type ServingZone } from "./serving-spot.js";
 export type { PlannerInput, PlanResult, Skip, SkipReason, Strategy, StrategyName, StrategyOutcome } from "./types.js";

@@ -1,33 +1,30 @@
+import type { PlannerConfig } from "../../../src/planner/config.js";
+import { planServingSpot, type LossWindow } from "../../../src/planner/serving-spot.js";
 import type { World } from "./world.js";
 
 /**
- * Serving on spot across zones with on-demand fallback (skyops' approach, after SkyServe's SpotHedge:
- * Mao et al., "SkyServe: Serving AI Models across Regions and Clouds with Spot Instances", NSDI'25),
- * against on demand only, on the same traces and grid as the training benchmark.
+ * Serving on spot across zones with on-demand fallback — skyops' policy, the planner's
+ * `planServingSpot` (src/planner/serving-spot.ts), after SkyServe's SpotHedge (Mao et al., EuroSys'25)
+ * — against on demand only, on the same traces and grid as the training benchmark.
  *
- * A service needs `replicas` healthy replicas (K). Each step:
+ * A service needs `replicas` ready replicas (K). Each step t:
  * 1. spot replicas in a zone whose capacity is gone are preempted;
- * 2. the service counts as available in this step if at least K replicas are ready (a replica is ready
- *    `provisionSteps` after its launch: provisioning and loading the model);
- * 3. spot replicas are kept at K × (1 + replicaHeadroom) (the planner's headroom), or more where that
- *    is not enough to lose the fullest zone and keep K (T − ⌈T / n⌉ ≥ K over the n zones with capacity
- *    now), launched one by one into the zone with capacity that holds the fewest (spreading, so one
- *    reclaim takes few), cheapest first on ties;
- * 4. on demand covers what ready spot replicas lack (K − ready spot), and, while only one zone has
- *    capacity, what its reclaim would take; it is released as soon as it is not needed.
+ * 2. the step's demand served is min(1, ready ÷ K), and the step has all K ready or not (a replica is
+ *    ready `provisionSteps` after its launch: provisioning and loading the model);
+ * 3. the provisioning window that began `provisionSteps` ago has ended: how many zones had capacity at
+ *    its start and how many of those lost it since are added to the history;
+ * 4. the policy sees the present (which zones have capacity now, their prices, the fleet) and that
+ *    history — never the trace ahead — and plans spot replicas per zone and on-demand replicas;
+ *    replicas are launched to reach the plan and released beyond it (those still provisioning first).
  * Every replica alive in a step, ready or not, pays its price for the step. Both fleets start with
  * their replicas ready. A 1-node trace says whether spot capacity could be had in a zone; a zone that
- * has it is assumed to take as many replicas as asked for.
+ * has it is assumed to take as many replicas as the plan asks (at most `servingMaxSpotPerZone` × K).
  */
 export interface InferenceOptions {
   replicas: number;
-  /** Spot replicas beyond K, as a share of K (rounded up). */
-  headroom: number;
   provisionSteps: number;
-  /** While fewer than this many zones have spot capacity, on demand also covers the fullest zone's reclaim (SkyServe's dynamic fallback when spot is scarce). */
-  scarceZones: number;
-  /** Steps after a preemption during which spot counts as volatile and on demand also covers the fullest zone's reclaim. */
-  volatileSteps: number;
+  /** The planner's configuration (its serving knobs). */
+  config: PlannerConfig;
 }
 
 export interface InferenceResult {
@@ -35,7 +32,7 @@ export interface InferenceResult {
   zones: number;
   hours: number;
   replicas: number;
-  /** Spot replicas alive on average (the target grows where few zones have capacity). */
+  /** Spot replicas alive on average. */
   meanSpotReplicas: number;
   costUsd: number;
   onDemandCostUsd: number;
@@ -57,35 +54,76 @@ interface Replica {
   readyAt: number;
 }
 
-/** Fewest spot replicas that, spread evenly over n zones, still leave K when the fullest zone is reclaimed. */
-export function survivesOneZone(K: number, n: number): number {
-  if (n < 2) return K;
-  let T = K;
-  while (T - Math.ceil(T / n) < K) T++;
-  return T;
+/** Drops `count` replicas of `list` matching `pick`, the latest to be ready first (those still provisioning). */
+function release(list: Replica[], count: number, pick: (r: Replica) => boolean): void {
+  const order = list
+    .map((r, i) => ({ r, i }))
+    .filter((x) => pick(x.r))
+    .sort((a, b) => b.r.readyAt - a.r.readyAt || b.i - a.i)
+    .slice(0, count)
+    .map((x) => x.i)
+    .sort((a, b) => b - a);
+  for (const i of order) list.splice(i, 1);
 }
+
 export function benchInference(world: World, options: InferenceOptions, series = false): InferenceResult {
   const K = options.replicas;
-  const spotTarget = K + Math.ceil(K * options.headroom - 1e-9);
   const odRegion = world.zones.length > 0 ? world.zones[0]!.region : 0;
   const odPrice = world.regions[odRegion]!.onDemandUsdPerHour;
   const dt = world.stepHours;
   const spot: Replica[] = [];
   const od: Replica[] = [];
-  const perZone = new Int32Array(world.zones.length);
-  const launchSpot = (t: number, ready: boolean): boolean => {
-    let best = -1;
-    for (let z = 0; z < world.zones.length; z++) {
-      if (world.zones[z]!.avail[t] !== 1) continue;
-      if (best < 0 || perZone[z]! < perZone[best]! || (perZone[z] === perZone[best] && world.zones[z]!.spotUsdPerHour[t]! < world.zones[best]!.spotUsdPerHour[t]!)) best = z;
+  // provisioning windows that have ended: zones up at their start and how many of those lost capacity
+  const windows = new Map<string, LossWindow>();
+  const observeWindow = (s: number) => {
+    let up = 0;
+    let lost = 0;
+    for (const z of world.zones) {
+      if (z.avail[s] !== 1) continue;
+      up++;
+      for (let u = s + 1; u <= s + options.provisionSteps; u++) if (z.avail[u] !== 1) { lost++; break; }
     }
-    if (best < 0) return false;
-    perZone[best]!++;
-    spot.push({ zone: best, readyAt: ready ? t : t + options.provisionSteps });
-    return true;
+    const key = `${up}/${lost}`;
+    const w = windows.get(key) ?? { zonesUp: up, zonesLost: lost, count: 0 };
+    w.count++;
+    windows.set(key, w);
   };
-  for (let i = 0; i < spotTarget; i++) if (!launchSpot(0, true)) break;
-  for (let i = spot.length; i < K; i++) od.push({ zone: -1, readyAt: 0 });
+
+  const planAt = (t: number) => {
+    const plan = planServingSpot(
+      {
+        replicas: K,
+        zones: world.zones.map((z, zi) => ({
+          zone: z.name,
+          location: `${world.regions[z.region]!.cloud}/${world.regions[z.region]!.name}`,
+          spotUsdPerHour: z.spotUsdPerHour[t]!,
+          available: z.avail[t] === 1,
+          spotReplicas: spot.reduce((n, r) => n + (r.zone === zi ? 1 : 0), 0),
+          readySpotReplicas: spot.reduce((n, r) => n + (r.zone === zi && r.readyAt <= t ? 1 : 0), 0),
+        })),
+        onDemandUsdPerHour: odPrice,
+        onDemandReplicas: od.length,
+        readyOnDemandReplicas: od.reduce((n, r) => n + (r.readyAt <= t ? 1 : 0), 0),
+        lossWindows: [...windows.values()],
+      },
+      options.config,
+    );
+    return plan;
+  };
+  const apply = (t: number, ready: boolean) => {
+    const readyAt = ready ? t : t + options.provisionSteps;
+    if (ready) for (const r of [...spot, ...od]) r.readyAt = t;
+    const plan = planAt(t);
+    world.zones.forEach((z, zi) => {
+      const want = plan.spot[z.name] ?? 0;
+      const have = spot.reduce((n, r) => n + (r.zone === zi ? 1 : 0), 0);
+      if (have > want) release(spot, have - want, (r) => r.zone === zi);
+      for (let i = have; i < want; i++) spot.push({ zone: zi, readyAt });
+    });
+    if (od.length > plan.onDemand) release(od, od.length - plan.onDemand, () => true);
+    while (od.length < plan.onDemand) od.push({ zone: -1, readyAt });
+  };
+  apply(0, true);
 
   let cost = 0;
   let upSteps = 0;
@@ -94,34 +132,19 @@ export function benchInference(world: World, options: InferenceOptions, series =
   let replicaHours = 0;
   let spotHours = 0;
   let preemptions = 0;
-  let lastPreemption = -Infinity;
   const out: number[] | undefined = series ? [] : undefined;
   for (let t = 0; t < world.steps; t++) {
     for (let i = spot.length - 1; i >= 0; i--) {
-      const z = spot[i]!.zone;
-      if (world.zones[z]!.avail[t] !== 1) {
-        perZone[z]!--;
+      if (world.zones[spot[i]!.zone]!.avail[t] !== 1) {
         spot.splice(i, 1);
         preemptions++;
-        lastPreemption = t;
       }
     }
-    const readySpot = spot.reduce((n, r) => n + (r.readyAt <= t ? 1 : 0), 0);
-    const readyOd = od.reduce((n, r) => n + (r.readyAt <= t ? 1 : 0), 0);
-    if (readySpot + readyOd >= K) upSteps++;
-    served += Math.min(1, (readySpot + readyOd) / K);
-    let zonesUp = 0;
-    for (let z = 0; z < world.zones.length; z++) if (world.zones[z]!.avail[t] === 1) zonesUp++;
-    const target = Math.max(spotTarget, survivesOneZone(K, zonesUp));
-    while (spot.length < target && launchSpot(t, false));
-    let largest = 0;
-    const readyIn = new Int32Array(world.zones.length);
-    for (const r of spot) if (r.readyAt <= t) largest = Math.max(largest, ++readyIn[r.zone]!);
-    const wantOd = Math.max(0, K - readySpot, zonesUp < options.scarceZones || t - lastPreemption < options.volatileSteps ? K - (readySpot - largest) : 0);
-    // release on demand beyond what is wanted, replicas still provisioning first
-    od.sort((a, b) => a.readyAt - b.readyAt);
-    while (od.length > wantOd) od.pop();
-    while (od.length < wantOd) od.push({ zone: -1, readyAt: t + options.provisionSteps });
+    const ready = spot.reduce((n, r) => n + (r.readyAt <= t ? 1 : 0), 0) + od.reduce((n, r) => n + (r.readyAt <= t ? 1 : 0), 0);
+    if (ready >= K) upSteps++;
+    served += Math.min(1, ready / K);
+    if (t - options.provisionSteps >= 0) observeWindow(t - options.provisionSteps);
+    if (t > 0) apply(t, false);
     for (const r of spot) cost += world.zones[r.zone]!.spotUsdPerHour[t]! * dt;
     cost += od.length * odPrice * dt;
     odHours += od.length * dt;

@@ -22,8 +22,11 @@ export interface ExecutorOptions {
   now: () => number;
   /** Tool server the actions go to: one name, or one per proposal. */
   server: string | ((proposal: Proposal) => string);
-  /** Most executions in flight (running, waiting, compensating) at once; more are answered `queued`. */
-  maxInFlight: number;
+  /**
+   * Most executions in flight (running, waiting, compensating) at once; more are answered `queued`. A
+   * function is read at each `start` (the daemon's follows the guardrails a policy reload brings).
+   */
+  maxInFlight: number | (() => number);
   retry: RetryPolicy;
 }
 
@@ -71,20 +74,28 @@ export class Executor {
   private readonly tools: ToolPort;
   private readonly now: () => number;
   private readonly serverFor: (proposal: Proposal) => string;
-  private readonly maxInFlight: number;
+  private readonly maxInFlightOf: () => number;
   private readonly retry: RetryPolicy;
   /** Advances in progress in this process, so two callers of one execution share one run. */
   private readonly inProgress = new Map<string, Promise<ExecutionSummary>>();
 
   constructor(options: ExecutorOptions) {
-    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) throw new RangeError(`maxInFlight must be a whole number >= 1, got ${options.maxInFlight}`);
+    const limit = options.maxInFlight;
+    this.maxInFlightOf = typeof limit === "function" ? limit : () => limit;
+    void this.maxInFlight; // a bad number fails here, at construction
     this.repo = options.repo;
     this.tools = options.tools;
     this.now = options.now;
     const server = options.server;
     this.serverFor = typeof server === "string" ? () => server : server;
-    this.maxInFlight = options.maxInFlight;
     this.retry = checkRetryPolicy(options.retry);
+  }
+
+  /** The limit in force now: a whole number >= 1, or a RangeError (fail closed: nothing starts). */
+  private get maxInFlight(): number {
+    const limit = this.maxInFlightOf();
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`maxInFlight must be a whole number >= 1, got ${limit}`);
+    return limit;
   }
 
   /**
@@ -97,8 +108,9 @@ export class Executor {
     const p = ProposalSchema.parse(proposal);
     const existing = this.repo.getByProposalId(p.id);
     if (existing) return this.startAnswer(existing);
+    const maxInFlight = this.maxInFlight;
     const inFlight = this.repo.countInFlight();
-    if (inFlight >= this.maxInFlight) return { queued: { inFlight, maxInFlight: this.maxInFlight } };
+    if (inFlight >= maxInFlight) return { queued: { inFlight, maxInFlight } };
 
     const verdict = await this.recheck(p, recheck);
     const saga = SAGAS[p.type];
@@ -120,7 +132,7 @@ export class Executor {
         });
       }
       const count = this.repo.countInFlight();
-      if (count >= this.maxInFlight) return { queued: { inFlight: count, maxInFlight: this.maxInFlight } };
+      if (count >= maxInFlight) return { queued: { inFlight: count, maxInFlight } };
       return this.repo.create({
         id,
         proposal: p,

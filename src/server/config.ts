@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { HubServerEntrySchema, HubServersSchema } from "../agent/hub-config.js";
 import { DurationSchema } from "../domain/index.js";
 import { InputError, parseYamlInput, type InputProblem } from "./yaml-input.js";
 
@@ -8,14 +9,8 @@ import { InputError, parseYamlInput, type InputProblem } from "./yaml-input.js";
  * the environment (`SKYOPS_*`), flags last. Every option has a default and a one-line description
  * (`skyops daemon --help-config` prints them); every problem is reported at once, with file and line.
  */
-const ServerEntrySchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, "server names are lower-case letters, digits and dashes").describe("name the server's tools are namespaced under"),
-  transport: z.enum(["in-memory", "stdio", "http"]).describe("in-memory (built-in servers), stdio (a command) or http (a Streamable HTTP URL)"),
-  command: z.string().min(1).optional().describe("stdio: the command to run"),
-  args: z.array(z.string()).default([]).describe("stdio: its arguments"),
-  url: z.string().url().optional().describe("http: the server's MCP endpoint"),
-  timeoutMs: z.number().int().positive().max(600_000).default(10_000).describe("per-call timeout"),
-});
+// A tool server entry is the MCP hub's own (src/agent/hub-config.ts): what the file accepts is what the hub
+// connects with (env, cwd, headers, readOnly included), checked by one schema.
 
 export const ConfigSchema = z.strictObject({
   autonomy: z.enum(["observe", "approve-all", "auto"]).default("auto").describe("observe: findings and proposals only; approve-all: every allowed action asks a human; auto: the policy decides"),
@@ -30,7 +25,10 @@ export const ConfigSchema = z.strictObject({
     .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "write HOST:PORT, e.g. 127.0.0.1:7070")
     .default("127.0.0.1:7070")
     .describe("daemon HTTP address: /healthz, /readyz, /metrics, /v1/status, /v1/approvals"),
-  servers: z.array(ServerEntrySchema).default([{ name: "sim", transport: "in-memory", args: [], timeoutMs: 10_000 }]).describe("tool servers to manage; default: the embedded simulator"),
+  servers: HubServersSchema.default([{ name: "sim", transport: "in-memory", timeoutMs: 10_000, readOnly: false }]).describe(
+    "tool servers to manage (each: name, transport, and command/args/env/cwd for stdio or url/headers for http, timeoutMs, readOnly); default: the embedded simulator",
+  ),
+  watchPolicies: z.boolean().default(true).describe("reload the policy folder when a file in it changes (an invalid set is refused and the one in force stays); SIGHUP reloads either way"),
   sim: z
     .strictObject({
       seed: z.number().int().nonnegative().max(2 ** 32 - 1).default(42).describe("seed of the embedded simulator's world"),
@@ -122,11 +120,6 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
       }),
     );
   }
-  for (const s of result.data.servers) {
-    if (s.transport === "stdio" && !s.command) problems.push({ file: options.file ?? "configuration", line: 0, column: 0, problem: `servers.${s.name}: a stdio server needs a command` });
-    if (s.transport === "http" && !s.url) problems.push({ file: options.file ?? "configuration", line: 0, column: 0, problem: `servers.${s.name}: an http server needs a url` });
-  }
-  if (problems.length > 0) throw new InputError(problems);
   return result.data;
 }
 
@@ -140,7 +133,8 @@ export function describeConfig(): { option: string; default: string; description
       const def = inner?.defaultValue;
       out.push({ option: `${prefix}${key}`, default: def === undefined ? "—" : JSON.stringify(def), description });
       const unwrapped = inner?.innerType as unknown as { shape?: Record<string, z.ZodType> } | undefined;
-      if (unwrapped?.shape && key !== "servers") walk(unwrapped.shape, `${prefix}${key}.`);
+      if (key === "servers") walk(HubServerEntrySchema.shape as unknown as Record<string, z.ZodType>, `${prefix}servers[].`);
+      else if (unwrapped?.shape) walk(unwrapped.shape, `${prefix}${key}.`);
     }
   };
   walk(ConfigSchema.shape as unknown as Record<string, z.ZodType>, "");

@@ -110,16 +110,8 @@ export class Daemon {
     });
     const store = openStore(join(config.state, "skyops.db"));
     const metrics = createMetrics();
-    const hub = await McpHub.connect(
-      config.servers.map((s) => ({
-        name: s.name,
-        transport: s.transport,
-        timeoutMs: s.timeoutMs,
-        ...(s.transport === "stdio" ? { command: s.command, args: s.args } : {}),
-        ...(s.transport === "http" ? { url: s.url } : {}),
-      })),
-      { inMemory: options.inMemory ?? {}, logger },
-    );
+    // the configuration's entries are the hub's own (one schema): env, cwd, headers and readOnly reach it as written
+    const hub = await McpHub.connect(config.servers, { inMemory: options.inMemory ?? {}, logger });
     let daemon: Daemon | null = null;
     const serverFor = (p: Proposal): string => daemon?.agent.lastSnapshot?.workloads.find((w) => w.id === p.workloadId)?.server ?? config.servers[0]!.name;
     const executor = new Executor({
@@ -127,10 +119,13 @@ export class Daemon {
       tools: hub,
       now: () => options.clock.now(),
       server: serverFor,
-      maxInFlight: policies.current.guardrails.maxInFlight,
+      // read at each start: a policy reload (guardrails.yaml) changes it for the next execution
+      maxInFlight: () => policies.current.guardrails.maxInFlight,
       retry: DEFAULT_RETRY,
     });
     daemon = new Daemon(options, policies, hub, executor, store, metrics);
+    // an edit of the policy folder takes effect without a restart; an invalid set is refused (policies.reload-refused) and the one in force stays
+    if (config.watchPolicies) policies.watch();
     if (options.http !== false) {
       const [host, port] = splitHostPort(config.http);
       const http = await startDaemonHttp({ host, port, api: daemon.api(), registry: metrics.registry });

@@ -8,7 +8,7 @@ import type { Store } from "../store/index.js";
 import { detect, initialDetectorState, restoreDetectorState, type DetectorConfig, type DetectorState } from "../telemetry/index.js";
 import { policyFacts, trackSpend, type SpendTracker } from "./facts.js";
 import { buildProposalGraph, type ApprovalAnswer, type ProposalGraph } from "./graph.js";
-import { observe, type ObservePort } from "./observe.js";
+import { ObserveMemory, observe, type ObservePort } from "./observe.js";
 
 /** Statuses in which a proposal still holds its workload (the planner proposes nothing else for it). */
 const OPEN_STATUSES = ["proposed", "decided", "waiting-approval", "approved", "executing"] as const;
@@ -59,6 +59,8 @@ export class Agent {
   private detectorState: DetectorState;
   private spend: SpendTracker | null = null;
   private readonly egressCache: EgressMatrix = {};
+  /** The previous answers, so each tick asks tool servers only for what changed (incremental listing). */
+  private readonly observeMemory = new ObserveMemory();
   private snapshot: Snapshot | null = null;
   private readonly emit: (event: string, fields: Record<string, unknown>) => void;
   private decisionsThisTick: { proposalId: string; outcome: string }[] = [];
@@ -132,7 +134,7 @@ export class Agent {
     this.decisionsThisTick = [];
 
     // observe
-    const { snapshot, egress } = await observe(this.options.observePort, this.options.servers, nowMs, { egressCache: this.egressCache });
+    const { snapshot, egress } = await observe(this.options.observePort, this.options.servers, nowMs, { egressCache: this.egressCache, memory: this.observeMemory });
     this.snapshot = snapshot;
     this.spend = trackSpend(this.spend, snapshot);
 

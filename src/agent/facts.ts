@@ -77,10 +77,15 @@ export function trackSpend(tracker: SpendTracker | null, snapshot: Snapshot): Sp
  */
 /** The offers as policy facts, once per snapshot (every decision of a tick reads the same ones). */
 const offerFactsOf = new WeakMap<Snapshot, PolicyFacts["offers"]>();
+/**
+ * The last offer facts made: a tick whose offers differ only in price (most ticks) gets the same list back,
+ * and the policy engine, which digests the list once per list, does not digest 1,000s of offers again.
+ */
+let lastOfferFacts: NonNullable<PolicyFacts["offers"]> = [];
 function offerFacts(snapshot: Snapshot): PolicyFacts["offers"] {
   let facts = offerFactsOf.get(snapshot);
   if (!facts) {
-    facts = snapshot.offers.map((o) => ({
+    const made = snapshot.offers.map((o) => ({
       cloud: o.cloud,
       region: o.region,
       instanceType: o.instanceType,
@@ -90,9 +95,32 @@ function offerFacts(snapshot: Snapshot): PolicyFacts["offers"] {
       launchable: o.launchable,
       spotAvailability: o.spotAvailability,
     }));
+    facts = sameOfferFacts(made, lastOfferFacts) ? lastOfferFacts : made;
+    lastOfferFacts = facts;
     offerFactsOf.set(snapshot, facts);
   }
   return facts;
+}
+
+function sameOfferFacts(a: NonNullable<PolicyFacts["offers"]>, b: NonNullable<PolicyFacts["offers"]>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.cloud !== y.cloud ||
+      x.region !== y.region ||
+      x.instanceType !== y.instanceType ||
+      x.accelerator !== y.accelerator ||
+      x.acceleratorCount !== y.acceleratorCount ||
+      x.spot !== y.spot ||
+      x.launchable !== y.launchable ||
+      x.spotAvailability !== y.spotAvailability
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 export function policyFacts(proposal: Proposal, snapshot: Snapshot, store: Store, spend: SpendTracker): PolicyFacts {

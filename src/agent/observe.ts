@@ -21,6 +21,14 @@ import type { ToolCallResult, ToolPort } from "./hub.js";
  * one per workload), validated against the tool contract's schemas (src/domain). Telemetry is untrusted:
  * a record that fails its schema (NaN, negative, absurd values) is dropped and listed in its source's
  * `invalid`; it never reaches a detector, so it can cause no action.
+ *
+ * With an `ObserveMemory`, observe uses incremental listing where a server offers it (src/domain/tools.ts,
+ * "Incremental listing"): it keeps the records of each answer and, next tick, asks only for what changed
+ * since, so a quiet tick transfers and validates the changes, not the fleet. The snapshot is the same as
+ * a full listing's. Only the records that come in are validated (changed ones in full, accrued values
+ * field by field); a record dropped as invalid stays listed in `invalid` each tick until it changes. A
+ * delta that does not fit what observe holds (unknown keys, another base) is thrown away and the tool is
+ * asked again in full, in the same tick.
  */
 
 /** The read tools observe calls on each server that offers them, with their (bulk) arguments. */
@@ -36,6 +44,46 @@ export interface ObserveOptions {
    * so observe adds each row once and never asks again. Hold one per daemon.
    */
   egressCache: EgressMatrix;
+  /** The records of the previous answers, for incremental listing. Hold one per daemon; without it every call is a full listing. */
+  memory?: ObserveMemory | undefined;
+}
+
+/** One record of an incrementally listed tool, as observe holds it. */
+interface Entry {
+  /** Validated and tagged with its server; null when it failed its schema. */
+  record: Record<string, unknown> | null;
+  /** The record as it came (only kept for an invalid one, to check it again when its accruing fields move). */
+  raw: Record<string, unknown> | null;
+  problem: string | null;
+}
+
+interface ToolMemory {
+  revision: string;
+  lists: Record<string, Map<string, Entry>>;
+  /** Each list's keys in code-unit order (the snapshot's), kept until a key comes or goes: no sort of 10,000s of records a tick. */
+  order: Record<string, string[] | null>;
+}
+
+/**
+ * What observe keeps between ticks for incremental listing: per server and tool, the revision of the last
+ * answer and its records. Hold one per daemon (like the egress cache) and pass it to every `observe`.
+ */
+export class ObserveMemory {
+  private readonly tools = new Map<string, ToolMemory>();
+
+  get(server: string, tool: IncrementalTool): ToolMemory | undefined {
+    return this.tools.get(`${server}\u0000${tool}`);
+  }
+
+  set(server: string, tool: IncrementalTool, memory: ToolMemory | null): void {
+    if (memory === null) this.tools.delete(`${server}\u0000${tool}`);
+    else this.tools.set(`${server}\u0000${tool}`, memory);
+  }
+
+  /** Forgets everything (the next observe lists in full). */
+  clear(): void {
+    this.tools.clear();
+  }
 }
 
 export interface EgressProblem {
@@ -72,6 +120,72 @@ const ENVELOPES = {
 
 const ServiceHealthSchema = HealthReportSchema.shape.services.element;
 
+/**
+ * An accruing field: its schema, and a quick check that accepts only values the schema accepts (most values
+ * of a tick, checked without zod; anything it does not accept goes to the schema).
+ */
+export interface Accruing {
+  schema: z.ZodType;
+  quick: (value: unknown) => boolean;
+}
+const nonNegative = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
+/** The accruing fields of workloads and instances, exported for the test that holds each quick check to its schema. */
+export const ACCRUING = {
+  workloadCost: { schema: WorkloadStatusSchema.shape.costUsd, quick: nonNegative },
+  workloadProgress: { schema: WorkloadStatusSchema.shape.progressHours, quick: (v: unknown) => v === null || nonNegative(v) },
+  instanceCost: { schema: InstanceSchema.shape.costUsd, quick: nonNegative },
+} as const satisfies Record<string, Accruing>;
+
+/** How each incrementally listed tool's keyed lists are read (src/domain/tools.ts, "Incremental listing"). */
+interface ListDef {
+  schema: z.ZodType<Record<string, unknown>>;
+  /** The field that keys a record. */
+  key: string;
+  /** Fields a delta may move on their own (`delta.accrued`), with the schema of each. */
+  accruing?: Record<string, Accruing>;
+  /** The record's `atMs` is the answer's for records a delta leaves out. */
+  atMsOfAnswer?: boolean;
+  /** Records are parts of a report (health) rather than records of the snapshot: not tagged with their server. */
+  untagged?: boolean;
+}
+const LISTS = {
+  list_workloads: {
+    workloads: { schema: WorkloadStatusSchema, key: "id", accruing: { costUsd: ACCRUING.workloadCost, progressHours: ACCRUING.workloadProgress } },
+  },
+  list_instances: { instances: { schema: InstanceSchema, key: "id", accruing: { costUsd: ACCRUING.instanceCost } } },
+  get_health: {
+    replicas: { schema: ReplicaHealthSchema, key: "instanceId", untagged: true },
+    interruptions: { schema: InterruptionNoticeSchema, key: "instanceId", untagged: true },
+    services: { schema: ServiceHealthSchema, key: "workloadId", untagged: true },
+  },
+  get_drift: { reports: { schema: DriftReportSchema, key: "workloadId", atMsOfAnswer: true } },
+  list_offers: { offers: { schema: OfferQuoteSchema, key: "id" } },
+} as const satisfies Record<string, Record<string, ListDef>>;
+type IncrementalTool = keyof typeof LISTS;
+const isIncremental = (tool: ObserveTool): tool is IncrementalTool => tool in LISTS;
+
+/**
+ * What a delta answer carries besides its records: its revision and `delta` (the base it answers, the keys
+ * removed, the accrued columns). Checked by hand, not with zod: the accrued columns hold a value per record
+ * of the fleet, each checked while merging; zod would copy them all once more.
+ */
+interface DeltaOf {
+  revision: string;
+  sinceRevision: string;
+  removed: unknown;
+  accrued: Record<string, unknown[]> | undefined;
+}
+function deltaOf(structured: Record<string, unknown>): DeltaOf | null {
+  const { revision, delta } = structured;
+  if (typeof revision !== "string" || revision.length === 0 || revision.length > 128 || delta === null || typeof delta !== "object") return null;
+  const { sinceRevision, removed, accrued } = delta as Record<string, unknown>;
+  if (typeof sinceRevision !== "string") return null;
+  if (accrued !== undefined && (accrued === null || typeof accrued !== "object" || Object.values(accrued).some((column) => !Array.isArray(column)))) return null;
+  return { revision, sinceRevision, removed, accrued: accrued as Record<string, unknown[]> | undefined };
+}
+const RevisionOf = z.object({ revision: z.string().min(1).max(128) });
+const AnswerAtMs = z.object({ atMs: z.number().int() });
+
 /** The bulk form of `get_egress_price` (no `to`): prices from `from` to every region. */
 const EgressPricesEnvelope = z.object({ from: LocationKeySchema, prices: z.array(z.unknown()) });
 const EgressPriceEntrySchema = z.object({
@@ -99,7 +213,7 @@ interface ServerPart {
  */
 export async function observe(port: ObservePort, servers: readonly string[], nowMs: number, options: ObserveOptions): Promise<Observation> {
   const names = [...new Set(servers)].sort();
-  const parts = await Promise.all(names.map((server) => observeServer(port, server, nowMs)));
+  const parts = await Promise.all(names.map((server) => observeServer(port, server, nowMs, options.memory)));
   const snapshot: Snapshot = {
     atMs: nowMs,
     sources: parts.map((p) => p.source),
@@ -113,7 +227,7 @@ export async function observe(port: ObservePort, servers: readonly string[], now
   return { snapshot, egress, egressProblems: problems };
 }
 
-async function observeServer(port: ObservePort, server: string, nowMs: number): Promise<ServerPart> {
+async function observeServer(port: ObservePort, server: string, nowMs: number, memory: ObserveMemory | undefined): Promise<ServerPart> {
   const started = performance.now();
   const part: ServerPart = {
     source: { server, ok: true, error: null, invalid: [], ms: 0 },
@@ -141,35 +255,66 @@ async function observeServer(port: ObservePort, server: string, nowMs: number): 
 
   // A server offers the tools of its part of the contract (a cloud has no list_workloads, the drift server only get_drift).
   const offered = OBSERVE_TOOLS.filter((tool) => port.tool(server, tool) !== undefined);
-  const answers = await Promise.all(offered.map(async (tool) => [tool, await safeCall(port, server, tool, {})] as const));
+  // incremental listing where the server takes sinceRevision and observe holds a previous answer
+  const sinceOf = (tool: ObserveTool): string | undefined => {
+    if (memory === undefined || !isIncremental(tool)) return undefined;
+    const properties = (port.tool(server, tool)?.inputSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+    return properties !== undefined && "sinceRevision" in properties ? memory.get(server, tool)?.revision : undefined;
+  };
+  const answers = await Promise.all(
+    offered.map(async (tool) => {
+      const since = sinceOf(tool);
+      return [tool, await safeCall(port, server, tool, since === undefined ? {} : { sinceRevision: since }), since] as const;
+    }),
+  );
 
   const failures = answers.filter(([, r]) => !r.ok).map(([tool, r]) => `${tool}: ${(r as Extract<ToolCallResult, { ok: false }>).error}`);
   if (failures.length > 0) return fail(failures.join("; "));
 
   const invalid = part.source.invalid;
-  for (const [tool, answer] of answers) {
-    const structured = (answer as Extract<ToolCallResult, { ok: true }>).structured;
-    const envelope = ENVELOPES[tool].safeParse(structured);
+  for (const [tool, first, since] of answers) {
+    let answer = first as Extract<ToolCallResult, { ok: true }>;
+    let envelope = ENVELOPES[tool].safeParse(answer.structured);
+    let lists: Record<string, Record<string, unknown>[]> | null = null;
+    let problems: Invalid = [];
+    if (envelope.success && isIncremental(tool) && memory !== undefined && answer.structured["delta"] !== undefined) {
+      lists = merge(tool, server, answer.structured, since, memory, problems);
+      if (lists === null) {
+        // a delta that does not fit what observe holds: ask again in full
+        memory.set(server, tool, null);
+        problems = [];
+        const again = await safeCall(port, server, tool, {});
+        if (!again.ok) return fail(`${tool}: ${again.error}`);
+        answer = again;
+        envelope = ENVELOPES[tool].safeParse(answer.structured);
+      }
+    }
     if (!envelope.success) {
+      if (isIncremental(tool)) memory?.set(server, tool, null);
       invalid.push({ tool, problem: `whole response rejected: ${issuesText(envelope.error)}` });
       return fail(`${tool}: the response does not match the tool contract (${issuesText(envelope.error)})`);
     }
+    if (lists === null && isIncremental(tool)) lists = full(tool, server, answer.structured, memory, problems);
     switch (tool) {
       case "list_workloads":
-        part.workloads = tagged(records(envelope.data as z.infer<(typeof ENVELOPES)["list_workloads"]>, "workloads", WorkloadStatusSchema, tool, invalid), server);
+        invalid.push(...problems);
+        part.workloads = lists!["workloads"] as ServerPart["workloads"];
         break;
       case "list_instances":
-        part.instances = tagged(records(envelope.data as z.infer<(typeof ENVELOPES)["list_instances"]>, "instances", InstanceSchema, tool, invalid), server);
+        invalid.push(...problems);
+        part.instances = lists!["instances"] as ServerPart["instances"];
         break;
       case "list_offers":
-        part.offers = tagged(records(envelope.data as z.infer<(typeof ENVELOPES)["list_offers"]>, "offers", OfferQuoteSchema, tool, invalid), server);
+        invalid.push(...problems);
+        part.offers = lists!["offers"] as ServerPart["offers"];
         if ((envelope.data as { truncated?: boolean }).truncated === true) invalid.push({ tool, problem: "the offer list is truncated: some offers are missing" });
         break;
       case "get_drift":
-        part.drift = tagged(records(envelope.data as z.infer<(typeof ENVELOPES)["get_drift"]>, "reports", DriftReportSchema, tool, invalid), server);
+        invalid.push(...problems);
+        part.drift = lists!["reports"] as ServerPart["drift"];
         break;
       case "get_health":
-        part.health = [{ ...health(envelope.data as z.infer<(typeof ENVELOPES)["get_health"]>, nowMs, invalid), server }];
+        part.health = [{ ...health(envelope.data as z.infer<(typeof ENVELOPES)["get_health"]>, lists!, problems, nowMs, invalid), server }];
         break;
     }
   }
@@ -177,22 +322,186 @@ async function observeServer(port: ObservePort, server: string, nowMs: number): 
   return part;
 }
 
-/** Adds the server to each record in place: the records are zod's fresh copies, so nothing else holds them (and 20k spreads per tick cost GC time). */
-function tagged<T extends object>(items: T[], server: string): (T & { server: string })[] {
-  for (const item of items) (item as T & { server: string }).server = server;
-  return items as (T & { server: string })[];
+// ------------------------------------------------------------------------------------------ keyed lists
+
+/**
+ * A full answer's keyed lists: every record validated (the invalid ones listed in `invalid`), in the
+ * server's order. With `memory`, the records are kept for the next tick's delta when the answer carries a
+ * revision and every record has a key of its own; otherwise that tool's memory is cleared.
+ */
+function full(tool: IncrementalTool, server: string, structured: Record<string, unknown>, memory: ObserveMemory | undefined, invalid: Invalid): Record<string, Record<string, unknown>[]> {
+  const defs = LISTS[tool] as Record<string, ListDef>;
+  const out: Record<string, Record<string, unknown>[]> = {};
+  const kept: Record<string, Map<string, Entry>> = {};
+  let keyed = memory !== undefined;
+  for (const [list, def] of Object.entries(defs)) {
+    const items = structured[list] as unknown[];
+    const valid: Record<string, unknown>[] = [];
+    const entries = new Map<string, Entry>();
+    const dropped = { count: 0 };
+    items.forEach((item, index) => {
+      const entry = check(def, item, server, `${list} ${recordName(item, index)}`);
+      if (entry.record !== null) valid.push(entry.record);
+      else note(dropped, invalid, tool, entry.problem!);
+      if (!keyed) return;
+      const key = keyOf(item, def);
+      if (key === null || entries.has(key)) keyed = false;
+      else entries.set(key, entry.record !== null ? { record: entry.record, raw: null, problem: null } : entry);
+    });
+    summed(dropped, invalid, tool, list);
+    out[list] = valid;
+    kept[list] = entries;
+  }
+  if (memory !== undefined) {
+    const revision = RevisionOf.safeParse(structured);
+    memory.set(server, tool, keyed && revision.success ? { revision: revision.data.revision, lists: kept, order: {} } : null);
+  }
+  return out;
 }
 
-function health(data: z.infer<(typeof ENVELOPES)["get_health"]>, nowMs: number, invalid: Invalid): HealthReport {
+/**
+ * A delta answer merged into what observe holds: its lists, or null when the delta does not fit (another
+ * base, keys observe does not hold, values that do not line up); what observe holds is then unusable.
+ */
+function merge(
+  tool: IncrementalTool,
+  server: string,
+  structured: Record<string, unknown>,
+  since: string | undefined,
+  memory: ObserveMemory,
+  invalid: Invalid,
+): Record<string, Record<string, unknown>[]> | null {
+  const held = memory.get(server, tool);
+  const delta = deltaOf(structured);
+  if (held === undefined || since === undefined || delta === null || delta.sinceRevision !== since || held.revision !== since) return null;
+  const defs = LISTS[tool] as Record<string, ListDef>;
+  const { removed, accrued } = delta;
+  const atMs = AnswerAtMs.safeParse(structured);
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const [list, def] of Object.entries(defs)) {
+    const entries = held.lists[list];
+    if (entries === undefined) return null;
+    const gone = Object.keys(defs).length === 1 ? removed : (removed as Record<string, unknown> | null)?.[list];
+    if (!Array.isArray(gone)) return null;
+    for (const key of gone) if (typeof key !== "string" || !entries.delete(key)) return null;
+    if (gone.length > 0) held.order[list] = null;
+    const changed = new Set<string>();
+    const items = structured[list] as unknown[];
+    for (const [index, item] of items.entries()) {
+      const key = keyOf(item, def);
+      if (key === null || changed.has(key)) return null;
+      changed.add(key);
+      if (!entries.has(key)) held.order[list] = null;
+      const entry = check(def, item, server, `${list} ${recordName(item, index)}`);
+      entries.set(key, entry.record !== null ? { record: entry.record, raw: null, problem: null } : entry);
+    }
+    if (def.accruing !== undefined && accrued !== undefined) {
+      const ids = accrued["ids"];
+      const columns = Object.entries(def.accruing).map(([field, check]) => ({ field, check, values: accrued[field] }));
+      if (ids === undefined || columns.some((c) => c.values === undefined || c.values.length !== ids.length)) return null;
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i];
+        const entry = typeof id === "string" ? entries.get(id) : undefined;
+        if (entry === undefined || changed.has(id as string)) return null;
+        accrue(def, entry, columns, i, server, `${list} ${JSON.stringify((id as string).slice(0, 80))}`);
+      }
+    }
+    if (def.atMsOfAnswer === true) {
+      if (!atMs.success) return null;
+      for (const [key, entry] of entries) {
+        if (changed.has(key) || entry.record === null || entry.record["atMs"] === atMs.data.atMs) continue;
+        entry.record = { ...entry.record, atMs: atMs.data.atMs };
+      }
+    }
+    const order = (held.order[list] ??= [...entries.keys()].sort());
+    const valid: Record<string, unknown>[] = [];
+    const dropped = { count: 0 };
+    for (const key of order) {
+      const entry = entries.get(key)!;
+      if (entry.record !== null) valid.push(entry.record);
+      else note(dropped, invalid, tool, entry.problem!);
+    }
+    summed(dropped, invalid, tool, list);
+    out[list] = valid;
+  }
+  held.revision = delta.revision;
+  return out;
+}
+
+/** A record checked against its list's schema: tagged with its server, or its problem as `invalid` lists it. */
+function check(def: ListDef, item: unknown, server: string, name: string): Entry {
+  const parsed = def.schema.safeParse(item);
+  if (parsed.success) {
+    const record = parsed.data;
+    if (def.untagged !== true) record["server"] = server; // zod's fresh copy: nothing else holds it
+    return { record, raw: null, problem: null };
+  }
+  return { record: null, raw: item !== null && typeof item === "object" ? (item as Record<string, unknown>) : null, problem: `${name} dropped: ${issuesText(parsed.error)}` };
+}
+
+/** New values of accruing fields (row `i` of `columns`): checked field by field on a valid record, the whole record again on an invalid one. */
+function accrue(def: ListDef, entry: Entry, columns: readonly { field: string; check: Accruing; values: unknown[] | undefined }[], i: number, server: string, name: string): void {
+  const record = entry.record;
+  if (record !== null) {
+    let next: Record<string, unknown> | null = null;
+    for (const { field, check, values } of columns) {
+      const value = values![i];
+      if (record[field] === value) continue;
+      if (!check.quick(value)) {
+        const parsed = check.schema.safeParse(value);
+        if (!parsed.success) {
+          const { server: _server, ...raw } = record;
+          for (const c of columns) raw[c.field] = c.values![i];
+          Object.assign(entry, { record: null, raw, problem: `${name} dropped: ${issuesText(parsed.error, field)}` });
+          return;
+        }
+      }
+      next ??= { ...record };
+      next[field] = value;
+    }
+    // a new object, not the old one changed: earlier snapshots keep what they saw
+    if (next !== null) entry.record = next;
+    return;
+  }
+  if (entry.raw === null) return;
+  const raw = { ...entry.raw };
+  for (const c of columns) raw[c.field] = c.values![i];
+  Object.assign(entry, check(def, raw, server, name));
+}
+
+function keyOf(item: unknown, def: ListDef): string | null {
+  const key = item !== null && typeof item === "object" ? (item as Record<string, unknown>)[def.key] : undefined;
+  return typeof key === "string" ? key : null;
+}
+
+/** Lists one dropped record (up to the cap). */
+function note(dropped: { count: number }, invalid: Invalid, tool: string, problem: string): void {
+  dropped.count++;
+  if (dropped.count <= MAX_INVALID_LISTED) invalid.push({ tool, problem });
+}
+
+/** Counts the dropped records past the cap in one entry. */
+function summed(dropped: { count: number }, invalid: Invalid, tool: string, key: string): void {
+  if (dropped.count > MAX_INVALID_LISTED) invalid.push({ tool, problem: `${dropped.count - MAX_INVALID_LISTED} more ${key} dropped (${dropped.count} in all)` });
+}
+
+/**
+ * A health report from its answer (time, regions) and its keyed lists (replicas, notices, services),
+ * already validated, whose problems (`listProblems`) are listed after the regions', as the answer has them.
+ */
+function health(data: z.infer<(typeof ENVELOPES)["get_health"]>, lists: Record<string, Record<string, unknown>[]>, listProblems: Invalid, nowMs: number, invalid: Invalid): HealthReport {
   const tool = "get_health";
   const atMs = z.number().int().safeParse(data.atMs);
   if (!atMs.success) invalid.push({ tool, problem: `atMs: ${issuesText(atMs.error)}; using the snapshot's time` });
+  const regions = records(data, "regions", RegionHealthSchema, tool, invalid).sort(by((r) => `${r.cloud}/${r.region}`));
+  invalid.push(...listProblems);
+  // the lists are sorted copies: what observe holds for the next delta keeps its own order
   return {
     atMs: atMs.success ? atMs.data : nowMs,
-    regions: records(data, "regions", RegionHealthSchema, tool, invalid).sort(by((r) => `${r.cloud}/${r.region}`)),
-    replicas: records(data, "replicas", ReplicaHealthSchema, tool, invalid).sort(by((r) => r.workloadId, (r) => r.location, (r) => r.instanceId)),
-    interruptions: records(data, "interruptions", InterruptionNoticeSchema, tool, invalid).sort(by((n) => n.instanceId)),
-    services: records(data, "services", ServiceHealthSchema, tool, invalid).sort(by((s) => s.workloadId)),
+    regions,
+    replicas: (lists["replicas"] as HealthReport["replicas"]).sort(by((r) => r.workloadId, (r) => r.location, (r) => r.instanceId)),
+    interruptions: (lists["interruptions"] as HealthReport["interruptions"]).sort(by((n) => n.instanceId)),
+    services: (lists["services"] as HealthReport["services"]).sort(by((s) => s.workloadId)),
   };
 }
 
@@ -227,8 +536,11 @@ function recordName(record: unknown, index: number): string {
   return `#${index}`;
 }
 
-function issuesText(error: z.ZodError): string {
-  const shown = error.issues.slice(0, 3).map((i) => `${i.path.length > 0 ? `${i.path.join(".")}: ` : ""}${i.message}`);
+function issuesText(error: z.ZodError, field?: string): string {
+  const shown = error.issues.slice(0, 3).map((i) => {
+    const path = field !== undefined ? [field, ...i.path] : i.path;
+    return `${path.length > 0 ? `${path.join(".")}: ` : ""}${i.message}`;
+  });
   if (error.issues.length > 3) shown.push(`and ${error.issues.length - 3} more`);
   return shown.join("; ");
 }

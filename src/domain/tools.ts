@@ -16,6 +16,32 @@ import { WorkloadStatusSchema } from "./workload.js";
 const usdPerHourNow = z.number().finite().nonnegative();
 const atMs = z.number().int().describe("Simulated time of this answer, ms since epoch");
 
+/*
+ * Incremental listing (optional for a tool server; skyops' observe uses it where a server offers it).
+ * `list_offers`, `list_workloads`, `list_instances`, `get_health` and `get_drift`, called without filters, may return a
+ * `revision`: a token naming that answer. Called again (same tool, same MCP session) with `sinceRevision`
+ * set to the revision of the previous answer, the server may answer with only what changed since then:
+ * `delta` is set, the answer's lists hold only the records that are new or changed in any field other than
+ * the accruing ones, `delta.removed` names (by key) the records no longer listed, and `delta.accrued` gives
+ * the new values of the accruing fields (cost so far; a training job's progress) of records that changed
+ * in those fields only. Every other record is as the previous answer gave it. Keys: offers, workloads and
+ * instances by `id`; replicas and interruption notices by `instanceId`; services and drift reports by `workloadId`.
+ * A drift report left out of a delta is as before except its `atMs`, which is the answer's. A revision the
+ * server does not know (another session, a restart, an answer that was not the last) gets a full answer,
+ * without `delta`. Without `sinceRevision` every answer is a full listing, as before.
+ */
+export const RevisionSchema = z.string().min(1).max(128).describe("Token naming an answer, to pass as sinceRevision to get only what changed since");
+
+/** What a delta answer says besides its (changed) records. */
+const deltaOf = <A extends z.ZodRawShape>(removed: z.ZodType, accrued: A) =>
+  z.object({
+    /** The revision this answer is a delta against (the caller's `sinceRevision`). */
+    sinceRevision: RevisionSchema,
+    removed,
+    ...accrued,
+  });
+const removedKeys = z.array(z.string()).describe("Keys of records the previous answer listed and this one no longer does");
+
 /** An offer with the prices and spot availability in force now (the world's OfferQuote). */
 export const OfferQuoteSchema = OfferSchema.extend({
   spotUsdPerHourNow: usdPerHourNow.nullable(),
@@ -32,6 +58,8 @@ export const ListOffersOutputSchema = z.object({
   total: z.number().int().nonnegative(),
   truncated: z.boolean(),
   offers: z.array(OfferQuoteSchema),
+  revision: RevisionSchema.optional(),
+  delta: deltaOf(removedKeys, {}).optional(),
 });
 
 export const PriceHistoryOutputSchema = z.object({
@@ -47,12 +75,21 @@ export const PriceHistoryOutputSchema = z.object({
 
 export const ListInstancesOutputSchema = z.object({
   atMs,
-  /** Sum of `usdPerHour` over the instances listed (ended ones cost 0). */
+  /** Sum of `usdPerHour` over the instances listed (ended ones cost 0); in a delta, over every instance it stands for. */
   usdPerHour: z.number().finite().nonnegative(),
   instances: z.array(InstanceSchema),
+  revision: RevisionSchema.optional(),
+  delta: deltaOf(removedKeys, {
+    /** New `costUsd` of instances that changed in nothing else, as parallel lists. */
+    accrued: z.object({ ids: z.array(z.string()), costUsd: z.array(z.number().finite().nonnegative()) }),
+  }).optional(),
 });
 
-export const HealthOutputSchema = HealthReportSchema;
+export const HealthOutputSchema = HealthReportSchema.extend({
+  revision: RevisionSchema.optional(),
+  /** In a delta, `regions` is still the whole list; replicas, interruptions and services hold only changes. */
+  delta: deltaOf(z.object({ replicas: removedKeys, interruptions: removedKeys, services: removedKeys }), {}).optional(),
+});
 
 export const EgressPriceOutputSchema = z.object({
   atMs,
@@ -76,7 +113,19 @@ export const LaunchOutputSchema = z.object({
 
 export const TerminateOutputSchema = z.object({ atMs, instances: z.array(InstanceSchema) });
 
-export const ListWorkloadsOutputSchema = z.object({ atMs, workloads: z.array(WorkloadStatusSchema) });
+export const ListWorkloadsOutputSchema = z.object({
+  atMs,
+  workloads: z.array(WorkloadStatusSchema),
+  revision: RevisionSchema.optional(),
+  delta: deltaOf(removedKeys, {
+    /** New `costUsd` and `progressHours` of workloads that changed in nothing else, as parallel lists. */
+    accrued: z.object({
+      ids: z.array(z.string()),
+      costUsd: z.array(z.number().finite().nonnegative()),
+      progressHours: z.array(z.number().finite().nonnegative().nullable()),
+    }),
+  }).optional(),
+});
 
 export const WorkloadOutputSchema = z.object({ atMs, workload: WorkloadStatusSchema });
 
@@ -107,4 +156,4 @@ export const ResumeOutputSchema = z.object({
   instanceIds: z.array(z.string()),
 });
 
-export const DriftOutputSchema = z.object({ atMs, reports: z.array(DriftReportSchema) });
+export const DriftOutputSchema = z.object({ atMs, reports: z.array(DriftReportSchema), revision: RevisionSchema.optional(), delta: deltaOf(removedKeys, {}).optional() });

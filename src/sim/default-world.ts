@@ -1,4 +1,4 @@
-import { WorldSpecSchema, type Offer, type WorldSpec, type WorldSpecInput } from "../domain/index.js";
+import { WorldSpecSchema, geoOfRegion, type Cloud, type Offer, type WorldSpec, type WorldSpecInput } from "../domain/index.js";
 import { Rng } from "./rng.js";
 
 /** Where the default world starts in the bundled traces: 2025-06-01T00:00:00Z. */
@@ -130,22 +130,38 @@ export function defaultWorldSpec(overrides: Partial<WorldSpecInput> = {}): World
   return WorldSpecSchema.parse({ seed: DEFAULT_SEED, startMs: DEFAULT_START_MS, workloads: DEFAULT_FLEET, events: [], ...overrides });
 }
 
+/** Which kind of generated fleet (see `generateFleet`). */
+export type FleetProfile = "stress" | "realistic";
+
+export interface FleetOptions {
+  /**
+   * `stress` (the default, and what `npm run bench -- sim` runs): shapes, demand, SLOs and deadlines drawn
+   * at random, so many workloads start in trouble (replicas overloaded, spot on capacity a trace reads as
+   * gone, deadlines that cannot be met): a worst case for the control loop. `realistic`: a fleet sized the
+   * way operators size one, mostly healthy (see `generateFleet`); incidents come from the traces and from
+   * a timeline (`generateIncidents`).
+   */
+  profile?: FleetProfile;
+}
+
 /**
  * A large synthetic fleet for benchmarks: `n` workloads (half training, half serving) on shapes the
  * catalog really offers, spread over the offers' regions by a seeded generator.
+ *
+ * The `realistic` profile: serving workloads run 2 to 4 replicas per location with demand at 35–65% of
+ * their capacity and a p99 target (400–1,200 ms) their regions meet; one in ten dev services runs on
+ * spot. Training jobs have deadlines with room (1.5–2.5× their work plus half a day) and run on spot
+ * about half the time, only where every zone's spot capacity reads above half when the world starts: pass
+ * the offers as quotes (`World.listOffers()` of a world with no workloads) so the generator sees it; plain
+ * offers are taken as available. Half the workloads keep to the geography they run in.
  */
-export function generateFleet(n: number, offers: readonly Offer[], seed: number): WorldSpecInput["workloads"] {
+export function generateFleet(n: number, offers: readonly Offer[], seed: number, options: FleetOptions = {}): WorldSpecInput["workloads"] {
+  return (options.profile ?? "stress") === "realistic" ? realisticFleet(n, offers, seed) : stressFleet(n, offers, seed);
+}
+
+function stressFleet(n: number, offers: readonly Offer[], seed: number): WorldSpecInput["workloads"] {
   const rng = new Rng(seed);
-  const single = new Map<string, { cloud: string; region: string; gpu: string }>();
-  const multi = new Map<string, { cloud: string; region: string; gpu: string; spot: boolean }>();
-  for (const o of offers) {
-    if (o.accelerator === null || o.onDemandUsdPerHour === null) continue;
-    const gpu = `${o.accelerator}:${o.acceleratorCount}`;
-    if (o.acceleratorCount === 1) single.set(`${o.cloud}/${o.region}/${gpu}`, { cloud: o.cloud, region: o.region, gpu });
-    if (o.acceleratorCount >= 4) multi.set(`${o.cloud}/${o.region}/${gpu}`, { cloud: o.cloud, region: o.region, gpu, spot: o.spotUsdPerHour !== null });
-  }
-  const singles = [...single.values()].sort((a, b) => (`${a.cloud}/${a.region}/${a.gpu}` < `${b.cloud}/${b.region}/${b.gpu}` ? -1 : 1));
-  const multis = [...multi.values()].sort((a, b) => (`${a.cloud}/${a.region}/${a.gpu}` < `${b.cloud}/${b.region}/${b.gpu}` ? -1 : 1));
+  const { singles, multis } = shapes(offers);
   const fleet: WorldSpecInput["workloads"] = [];
   for (let i = 0; i < n; i++) {
     if (i % 2 === 0) {
@@ -154,7 +170,7 @@ export function generateFleet(n: number, offers: readonly Offer[], seed: number)
         id: `train-${i}`,
         kind: "training",
         gpu: m.gpu,
-        at: { cloud: m.cloud as "aws", region: m.region, spot: m.spot && rng.next() < 0.7 },
+        at: { cloud: m.cloud, region: m.region, spot: m.spot && rng.next() < 0.7 },
         workHours: 4 + rng.int(60),
         deadline: `${48 + rng.int(72)}h`,
         checkpointEvery: `${15 + rng.int(46)}m`,
@@ -178,4 +194,117 @@ export function generateFleet(n: number, offers: readonly Offer[], seed: number)
     }
   }
   return fleet;
+}
+
+function realisticFleet(n: number, offers: readonly Offer[], seed: number): WorldSpecInput["workloads"] {
+  const rng = new Rng(seed);
+  const { singles, multis } = shapes(offers);
+  const fleet: WorldSpecInput["workloads"] = [];
+  for (let i = 0; i < n; i++) {
+    const prod = rng.next() < 0.3;
+    if (i % 2 === 0) {
+      const m = multis[rng.int(multis.length)]!;
+      const workHours = 4 + rng.int(60);
+      const geo = geoOfRegion(m.cloud, m.region);
+      fleet.push({
+        id: `train-${i}`,
+        kind: "training",
+        gpu: m.gpu,
+        at: { cloud: m.cloud, region: m.region, spot: m.spotAvailable && rng.next() < 0.5 },
+        workHours,
+        deadline: `${Math.ceil(workHours * (1.5 + rng.next())) + 12}h`,
+        checkpointEvery: `${15 + rng.int(46)}m`,
+        checkpointGb: 10 + rng.int(200),
+        residency: geo !== "other" && rng.next() < 0.5 ? [geo] : [],
+        tier: prod ? "prod" : "dev",
+      });
+    } else {
+      const a = singles[rng.int(singles.length)]!;
+      const sameGpu = singles.filter((s) => s.gpu === a.gpu && s.cloud + s.region !== a.cloud + a.region);
+      const b = sameGpu.length > 0 && rng.next() < 0.6 ? sameGpu[rng.int(sameGpu.length)]! : null;
+      const replicas: Record<string, number> = { [`${a.cloud}/${a.region}`]: 2 + rng.int(3) };
+      if (b !== null) replicas[`${b.cloud}/${b.region}`] = 2 + rng.int(3);
+      const total = Object.values(replicas).reduce((x, y) => x + y, 0);
+      const geo = geoOfRegion(a.cloud, a.region);
+      const sameGeo = b === null || geoOfRegion(b.cloud, b.region) === geo;
+      fleet.push({
+        id: `serve-${i}`,
+        kind: "inference",
+        gpu: a.gpu,
+        replicas,
+        spot: !prod && a.spotAvailable && (b === null || b.spotAvailable) && rng.next() < 0.1,
+        rps: Math.round(total * 100 * (0.35 + 0.3 * rng.next())),
+        replicaRps: 100,
+        sloP99Ms: 400 + rng.int(800),
+        residency: geo !== "other" && sameGeo && rng.next() < 0.5 ? [geo] : [],
+        tier: prod ? "prod" : "dev",
+      });
+    }
+  }
+  return fleet;
+}
+
+interface Shape {
+  cloud: Cloud;
+  region: string;
+  gpu: string;
+  /** Whether the last offer of this shape (in catalog order) is sold as spot: the stress fleet's rule, kept as it was. */
+  spot: boolean;
+  /** Sold as spot, with every zone's spot capacity above half (as far as the offers say). */
+  spotAvailable: boolean;
+}
+
+/** Single-accelerator shapes (serving) and shapes of 4 or more (training) by cloud, region and accelerator, sorted. */
+function shapes(offers: readonly (Offer & { spotAvailability?: number })[]): { singles: Shape[]; multis: Shape[] } {
+  const single = new Map<string, Shape>();
+  const multi = new Map<string, Shape>();
+  const seenSpot = new Set<string>();
+  for (const o of offers) {
+    if (o.accelerator === null || o.onDemandUsdPerHour === null) continue;
+    const gpu = `${o.accelerator}:${o.acceleratorCount}`;
+    const key = `${o.cloud}/${o.region}/${gpu}`;
+    const spot = o.spotUsdPerHour !== null;
+    const available = spot && (o.spotAvailability === undefined || o.spotAvailability > 0.5);
+    for (const [map, fits] of [
+      [single, o.acceleratorCount === 1],
+      [multi, o.acceleratorCount >= 4],
+    ] as const) {
+      if (!fits) continue;
+      const seen = map.get(key);
+      if (seen === undefined) map.set(key, { cloud: o.cloud, region: o.region, gpu, spot, spotAvailable: available });
+      else {
+        seen.spot = spot;
+        // every zone sold as spot must have capacity: the world places on the cheapest, whichever zone that is
+        if (spot) seen.spotAvailable = (seen.spotAvailable || !seenSpot.has(key)) && available;
+      }
+      if (spot) seenSpot.add(key);
+    }
+  }
+  const sorted = (m: Map<string, Shape>): Shape[] => [...m.values()].sort((a, b) => (`${a.cloud}/${a.region}/${a.gpu}` < `${b.cloud}/${b.region}/${b.gpu}` ? -1 : 1));
+  return { singles: sorted(single), multis: sorted(multi) };
+}
+
+/**
+ * A timeline of workload incidents for a generated fleet: about `perMinute` a simulated minute (a
+ * fraction is the chance of one), each a spot preemption of a spot workload, a traffic surge (×1.8–2.5
+ * for 30–90 minutes) on a serving workload, or model drift (PSI 0.25–0.4) on a serving workload, drawn
+ * from `seed`. What a large fleet sees besides the spot capacity and price changes its traces replay.
+ */
+export function generateIncidents(fleet: WorldSpecInput["workloads"], seed: number, options: { minutes: number; perMinute: number }): NonNullable<WorldSpecInput["events"]> {
+  const rng = new Rng(seed ^ 0x5eed);
+  const spot = fleet.filter((w) => (w.kind === "training" ? w.at.spot === true : w.spot === true)).map((w) => w.id);
+  const serving = fleet.filter((w) => w.kind === "inference").map((w) => w.id);
+  const events: NonNullable<WorldSpecInput["events"]> = [];
+  for (let minute = 1; minute <= options.minutes; minute++) {
+    let count = Math.floor(options.perMinute);
+    if (rng.next() < options.perMinute - count) count++;
+    for (let k = 0; k < count; k++) {
+      const at = `${minute * 60 + rng.int(60)}s`;
+      const pick = rng.next();
+      if (pick < 0.4 && spot.length > 0) events.push({ at, preempt: { workload: spot[rng.int(spot.length)]! } });
+      else if (pick < 0.8 && serving.length > 0) events.push({ at, traffic: { workload: serving[rng.int(serving.length)]!, factor: Math.round((1.8 + 0.7 * rng.next()) * 100) / 100, for: `${30 + rng.int(61)}m` } });
+      else if (serving.length > 0) events.push({ at, drift: { workload: serving[rng.int(serving.length)]!, psi: Math.round((0.25 + 0.15 * rng.next()) * 1000) / 1000 } });
+    }
+  }
+  return events;
 }

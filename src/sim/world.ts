@@ -16,11 +16,13 @@ import {
   type WorldData,
   type WorldSpec,
 } from "../domain/index.js";
+import { OfferQuoteSchema, WorkloadStatusSchema } from "../domain/index.js";
 import { SimError, InsufficientCapacityError, NotFoundError } from "./errors.js";
 import { MinHeap } from "./heap.js";
 import { SeriesCursor, TraceCursor } from "./replay.js";
 import { Rng, hash32 } from "./rng.js";
-import type { CheckpointInfo, LaunchRequest, OfferQuote, ResumeResult, SimEvent, SimEventType, Totals } from "./types.js";
+import { sameFields } from "./same.js";
+import type { CheckpointInfo, DriftChanges, HealthChanges, InstanceChanges, LaunchRequest, OfferChanges, OfferQuote, ResumeResult, SimEvent, SimEventType, Totals, WorkloadChanges } from "./types.js";
 
 /** Boot time of a new instance, per cloud (ms). */
 export const PROVISION_MS: Record<Cloud, number> = { aws: 90_000, gcp: 60_000, azure: 120_000 };
@@ -48,6 +50,10 @@ const HOUR_MS = 3_600_000;
 interface OfferState {
   idx: number;
   offer: Offer;
+  /** `cloud/region`, made once. */
+  locationKey: string;
+  /** Incremental listing: the quote the last listing saw. */
+  listed: Listed<OfferQuote> | null;
   spotNow: number | null;
   odNow: number | null;
   availability: number;
@@ -73,7 +79,37 @@ interface InstanceRec {
   dep: DeploymentRec | null;
   /** The workload's state, for the hot accrual loop (null for an orphan). */
   owner: WorkloadState | null;
+  /** Incremental listing: how the last listing saw it as an instance, a serving replica, an interruption notice. */
+  listed: ListedInstance | null;
+  listedReplica: ListedReplica | null;
+  noticeFirstRev: number | null;
 }
+
+/**
+ * Incremental listing (`listInstanceChanges` and the like): what a record looked like at the last listing,
+ * `rev` the mark of the listing that first saw it so, `firstRev` the mark of the first listing that saw it at all.
+ */
+interface ListedInstance {
+  state: InstanceState;
+  interruptionAtMs: number | null;
+  usdPerHour: number;
+  note: string | undefined;
+  rev: number;
+  firstRev: number;
+}
+interface ListedReplica {
+  state: "provisioning" | "healthy" | "unhealthy";
+  latencyP99Ms: number;
+  servedRps: number;
+  rev: number;
+  firstRev: number;
+}
+interface Listed<T> {
+  value: T;
+  rev: number;
+}
+/** A listing's mark, and how many instances' ends it keeps to answer deltas with (older marks get full listings). */
+const MAX_ENDED_LOG = 200_000;
 
 interface DeploymentRec {
   location: string;
@@ -118,6 +154,7 @@ interface TrainingState {
   instances: Set<InstanceRec>;
   costUsd: number;
   notes: string[];
+  listedStatus: Listed<WorkloadStatus> | null;
 }
 
 interface InferenceState {
@@ -133,6 +170,9 @@ interface InferenceState {
   instances: Set<InstanceRec>;
   costUsd: number;
   notes: string[];
+  listedStatus: Listed<WorkloadStatus> | null;
+  listedService: Listed<HealthReport["services"][number]> | null;
+  listedDrift: Listed<{ version: string; psi: number }> | null;
 }
 
 type WorkloadState = TrainingState | InferenceState;
@@ -236,6 +276,11 @@ export class World {
   private computeUsd = 0;
   private egressUsd = 0;
   private readonly egressMatrix = new Map<string, number>();
+  /** Incremental listing: the mark of the last listing, instances ended since, and the ends of listed instances. */
+  private listingMark = 0;
+  private endedUnlisted: InstanceRec[] = [];
+  private endedLog: { id: string; instance: number | null; replica: number | null; notice: number | null; endRev: number }[] = [];
+  private endedPrunedThrough = 0;
   readonly clouds: readonly Cloud[];
 
   constructor(
@@ -335,6 +380,8 @@ export class World {
       const state: OfferState = {
         idx: this.offers.length,
         offer,
+        locationKey: locationKey(offer.cloud, offer.region),
+        listed: null,
         spotNow: offer.spotUsdPerHour,
         odNow: offer.onDemandUsdPerHour,
         availability: 1,
@@ -436,6 +483,7 @@ export class World {
           instances: new Set(),
           costUsd: 0,
           notes: [],
+          listedStatus: null,
         };
         this.workloads.set(w.id, ws);
         this.trainings.push(ws);
@@ -458,6 +506,9 @@ export class World {
           instances: new Set(),
           costUsd: 0,
           notes: [],
+          listedStatus: null,
+          listedService: null,
+          listedDrift: null,
         };
         this.workloads.set(w.id, ws);
         this.services.push(ws);
@@ -910,6 +961,9 @@ export class World {
       role,
       dep,
       owner: ws ?? null,
+      listed: null,
+      listedReplica: null,
+      noticeFirstRev: null,
     };
     this.instances.set(id, inst);
     this.live.push(inst);
@@ -930,6 +984,7 @@ export class World {
     inst.state = how;
     inst.endedAtMs = this.now;
     inst.offer.live.delete(inst);
+    this.endedUnlisted.push(inst);
     this.emit(how === "preempted" ? "instance-preempted" : "instance-terminated", { instanceId: inst.id, workloadId: inst.workloadId ?? undefined });
     const ws = inst.workloadId === null ? undefined : this.workloads.get(inst.workloadId);
     if (ws?.kind === "training") {
@@ -1051,6 +1106,11 @@ export class World {
     return out;
   }
 
+  /** How many offers the world has (every cloud, region and zone). */
+  offerCount(): number {
+    return this.offers.length;
+  }
+
   /** The offer with this id, with prices now; null if unknown. */
   getOffer(id: string): OfferQuote | null {
     const o = this.offerById.get(id);
@@ -1098,15 +1158,28 @@ export class World {
     return { offerId: q.offerId, spot: q.spot, points, source: q.spot && o.series ? o.series.series.id : "catalog", truncated };
   }
 
+  /** The latest note on an instance's workload (its `note` label). */
+  private noteOf(inst: InstanceRec): string | undefined {
+    const notes = inst.owner?.notes;
+    return notes !== undefined && notes.length > 0 ? notes[notes.length - 1] : undefined;
+  }
+
+  /** Price in force for a live instance, USD/hour. */
+  private priceOf(inst: InstanceRec): number {
+    return inst.spot ? inst.offer.spotNow! : inst.offer.odNow!;
+  }
+
+  // An instance's record changes only with what `ListedInstance` holds (state, notice, price, note) and its
+  // cost; the rest is fixed at launch. `listInstanceChanges` relies on that: keep the two in step.
   private toInstance(inst: InstanceRec): Instance {
     const offer = inst.offer.offer;
     const labels: Record<string, string> = { "skyops/role": inst.role };
     if (inst.workloadId !== null) {
       labels["skyops/workload"] = inst.workloadId;
-      const ws = this.workloads.get(inst.workloadId);
-      if (ws && ws.notes.length > 0) labels["note"] = ws.notes[ws.notes.length - 1]!;
+      const note = this.noteOf(inst);
+      if (note !== undefined) labels["note"] = note;
     }
-    const price = inst.endedAtMs !== null ? 0 : inst.spot ? inst.offer.spotNow! : inst.offer.odNow!;
+    const price = inst.endedAtMs !== null ? 0 : this.priceOf(inst);
     return {
       id: inst.id,
       cloud: offer.cloud,
@@ -1147,11 +1220,7 @@ export class World {
   getHealth(filter: { cloud?: Cloud | undefined; region?: string | undefined } = {}): HealthReport {
     this.checkScope(filter);
     const inScope = (cloud: Cloud, region: string): boolean => (filter.cloud === undefined || filter.cloud === cloud) && (filter.region === undefined || filter.region === region);
-    const regions: RegionHealth[] = [];
-    for (const r of [...this.regions.values()].sort((a, b) => (`${a.cloud}/${a.region}` < `${b.cloud}/${b.region}` ? -1 : 1))) {
-      if (!inScope(r.cloud, r.region)) continue;
-      regions.push({ cloud: r.cloud, region: r.region, state: r.outages > 0 ? "down" : "up", addedLatencyMs: r.addedLatencyMs, stockouts: [...r.stockouts.keys()].sort() });
-    }
+    const regions = this.regionHealth().filter((r) => inScope(r.cloud, r.region));
     const replicas: HealthReport["replicas"] = [];
     const services: HealthReport["services"] = [];
     for (const ws of this.workloads.values()) {
@@ -1169,7 +1238,7 @@ export class World {
       services.push({ workloadId: ws.spec.id, demandRps: demand, servedWithinSloRps: served, latencyP99Ms: demand > 0 ? latency / demand : 0 });
       for (const inst of [...ws.instances].sort((a, b) => (a.id < b.id ? -1 : 1))) {
         if (inst.endedAtMs !== null || !inst.dep || !inScope(inst.dep.cloud, inst.dep.region)) continue;
-        const healthy = inst.state === "running" && this.regionUp(inst.dep.cloud, inst.dep.region);
+        const healthy = inst.state === "running" && inst.dep.regionState.outages === 0;
         replicas.push({
           workloadId: ws.spec.id,
           location: inst.dep.location,
@@ -1188,6 +1257,15 @@ export class World {
     return { atMs: this.now, regions, replicas, interruptions, services };
   }
 
+  /** Every region's health now, sorted by cloud/region. */
+  private regionHealth(): RegionHealth[] {
+    const regions: RegionHealth[] = [];
+    for (const r of [...this.regions.values()].sort((a, b) => (`${a.cloud}/${a.region}` < `${b.cloud}/${b.region}` ? -1 : 1))) {
+      regions.push({ cloud: r.cloud, region: r.region, state: r.outages > 0 ? "down" : "up", addedLatencyMs: r.addedLatencyMs, stockouts: [...r.stockouts.keys()].sort() });
+    }
+    return regions;
+  }
+
   private tally(ws: InferenceState): void {
     for (const d of ws.deployments) {
       d.healthy = 0;
@@ -1195,7 +1273,7 @@ export class World {
     }
     for (const inst of ws.instances) {
       if (inst.endedAtMs !== null || !inst.dep) continue;
-      if (inst.state === "running" && this.regionUp(inst.dep.cloud, inst.dep.region)) inst.dep.healthy++;
+      if (inst.state === "running" && inst.dep.regionState.outages === 0) inst.dep.healthy++;
       else if (inst.state === "provisioning") inst.dep.provisioning++;
     }
   }
@@ -1314,25 +1392,33 @@ export class World {
     const spec = ws.spec;
     let usdPerHour = 0;
     for (const inst of ws.instances) if (inst.endedAtMs === null) usdPerHour += inst.spot ? inst.offer.spotNow! : inst.offer.odNow!;
-    const common = { id: spec.id, kind: spec.kind, team: spec.team, tier: spec.tier, residency: spec.residency, frozen: spec.frozen, gpu: spec.gpu, costUsd: ws.costUsd, usdPerHour };
     if (ws.kind === "training") {
-      const byLocation = new Map<string, { spot: boolean; instanceType: string; replicas: number; healthy: number }>();
+      // nodes by location, in the order first seen (a job's nodes are nearly always in one place: a list, not a map)
+      const byLocation: { location: string; spot: boolean; instanceType: string; replicas: number; healthy: number }[] = [];
       for (const inst of ws.active) {
-        const key = locationKey(inst.offer.offer.cloud, inst.offer.offer.region);
-        const entry = byLocation.get(key) ?? { spot: inst.spot, instanceType: inst.offer.offer.instanceType, replicas: 0, healthy: 0 };
+        const offer = inst.offer;
+        let entry = byLocation.find((e) => e.location === offer.locationKey);
+        if (entry === undefined) byLocation.push((entry = { location: offer.locationKey, spot: inst.spot, instanceType: offer.offer.instanceType, replicas: 0, healthy: 0 }));
         entry.replicas++;
-        if (inst.state === "running" && this.regionUp(inst.offer.offer.cloud, inst.offer.offer.region)) entry.healthy++;
-        byLocation.set(key, entry);
+        if (inst.state === "running" && offer.regionState.outages === 0) entry.healthy++;
       }
       const state: WorkloadStatus["state"] = ws.completedAtMs !== null ? "completed" : ws.running ? "running" : ws.active.length > 0 && !ws.needsResume && this.now < ws.resumeReadyAtMs ? "resuming" : "waiting";
       return {
-        ...common,
+        id: spec.id,
+        kind: spec.kind,
+        team: spec.team,
+        tier: spec.tier,
+        residency: spec.residency,
+        frozen: spec.frozen,
+        gpu: spec.gpu,
+        costUsd: ws.costUsd,
+        usdPerHour,
         state,
         progressHours: ws.progressH,
         checkpointedHours: this.checkpointedH(ws),
         workHours: ws.spec.workHours,
         deadlineMs: ws.deadlineMs,
-        deployments: [...byLocation.entries()].map(([location, e]) => ({ location, spot: e.spot, instanceType: e.instanceType, replicas: e.replicas, healthyReplicas: e.healthy, trafficWeight: 100 })),
+        deployments: byLocation.map((e) => ({ location: e.location, spot: e.spot, instanceType: e.instanceType, replicas: e.replicas, healthyReplicas: e.healthy, trafficWeight: 100 })),
         rps: null,
         replicaRps: null,
         sloP99Ms: null,
@@ -1344,14 +1430,23 @@ export class World {
     const weightSum = ws.deployments.reduce((a, d) => a + d.weight, 0);
     const healthy = ws.deployments.reduce((a, d) => a + d.healthy, 0);
     return {
-      ...common,
+      id: spec.id,
+      kind: spec.kind,
+      team: spec.team,
+      tier: spec.tier,
+      residency: spec.residency,
+      frozen: spec.frozen,
+      gpu: spec.gpu,
+      costUsd: ws.costUsd,
+      usdPerHour,
       state: healthy === 0 ? "down" : ws.deployments.some((d) => d.healthy === 0 && d.weight > 0) ? "degraded" : "running",
       progressHours: null,
       checkpointedHours: null,
       workHours: null,
       deadlineMs: null,
       deployments: ws.deployments.map((d) => {
-        const live = [...ws.instances].filter((i) => i.dep === d && i.endedAtMs === null).length;
+        let live = 0;
+        for (const i of ws.instances) if (i.dep === d && i.endedAtMs === null) live++;
         const offer = this.offers[d.offerIdx]!.offer;
         return { location: d.location, spot: d.spot, instanceType: offer.instanceType, replicas: live, healthyReplicas: d.healthy, trafficWeight: weightSum > 0 ? round6((100 * d.weight) / weightSum) : 0 };
       }),
@@ -1365,9 +1460,14 @@ export class World {
 
   /** `list_workloads`: every workload with its state, deployments and cost. */
   listWorkloads(): WorkloadStatus[] {
+    return this.statuses().map(copyStatus);
+  }
+
+  /** Every workload's status, in fleet order: computed once per change of the world, shared (callers copy what they hand out). */
+  private statuses(): readonly WorkloadStatus[] {
     // observe asks for every workload each tick (and get_drift again): compute once per change of the world
     if (this.statusCache?.epoch !== this.epoch) this.statusCache = { epoch: this.epoch, statuses: [...this.workloads.values()].map((ws) => this.status(ws)) };
-    return this.statusCache.statuses.map((s) => ({ ...s, deployments: s.deployments.map((d) => ({ ...d })) }));
+    return this.statusCache.statuses;
   }
 
   /** Ids of the serving workloads, in fleet order. */
@@ -1592,6 +1692,202 @@ export class World {
     };
   }
 
+  // ---------------------------------------------------------------- incremental listing
+
+  /*
+   * The tool server's incremental listing (src/domain/tools.ts, "Incremental listing") asks the world what
+   * changed since an earlier listing. Every listing takes a new mark and compares each record with how the
+   * last listing (of any caller) saw it: a record that differs gets the new mark as its `rev`, so a caller
+   * whose last listing had mark S is sent exactly the records with rev > S. Records that changed and changed
+   * back between two listings are not sent: they are as that caller has them. Nothing here changes what the
+   * world simulates.
+   */
+
+  /** Starts a listing: its mark; instances ended since the last listing move to the log of ends. */
+  private beginListing(): number {
+    const mark = ++this.listingMark;
+    for (const inst of this.endedUnlisted) {
+      if (inst.listed !== null || inst.listedReplica !== null || inst.noticeFirstRev !== null) {
+        this.endedLog.push({ id: inst.id, instance: inst.listed?.firstRev ?? null, replica: inst.listedReplica?.firstRev ?? null, notice: inst.noticeFirstRev, endRev: mark });
+      }
+      inst.listed = null;
+      inst.listedReplica = null;
+    }
+    this.endedUnlisted = [];
+    if (this.endedLog.length > MAX_ENDED_LOG) {
+      const cut = this.endedLog.length - MAX_ENDED_LOG / 2;
+      this.endedPrunedThrough = this.endedLog[cut - 1]!.endRev;
+      this.endedLog.splice(0, cut);
+    }
+    return mark;
+  }
+
+  /** Whether a listing can answer what changed since mark `since` (a mark it gave, whose ends it still has). */
+  private answersSince(since: number | null | undefined): since is number {
+    return since !== null && since !== undefined && Number.isInteger(since) && since >= this.endedPrunedThrough && since < this.listingMark;
+  }
+
+  /** Ends since `since` of instances that a listing had seen as `kind` (at or before `since`). */
+  private endedSince(since: number, kind: "instance" | "replica" | "notice"): string[] {
+    const out: string[] = [];
+    for (let i = this.endedLog.length - 1; i >= 0; i--) {
+      const e = this.endedLog[i]!;
+      if (e.endRev <= since) break;
+      const first = e[kind];
+      if (first !== null && first <= since) out.push(e.id);
+    }
+    return out.reverse();
+  }
+
+  /** `list_offers` (every offer) as changes since the listing of mark `since`. */
+  listOfferChanges(since?: number | null): OfferChanges {
+    const mark = this.beginListing();
+    const delta = this.answersSince(since);
+    const offers: OfferQuote[] = [];
+    for (const o of this.offers) {
+      const quote = this.quote(o);
+      if (o.listed === null || !sameFields(o.listed.value, quote, QUOTE_FIELDS)) o.listed = { value: quote, rev: mark };
+      if (!delta || o.listed.rev > since) offers.push({ ...quote });
+    }
+    return { mark, delta, offers };
+  }
+
+  /** What every live instance costs together now, USD/hour. */
+  liveUsdPerHour(): number {
+    let rate = 0;
+    for (const inst of this.live) if (inst.endedAtMs === null) rate += this.priceOf(inst);
+    return rate;
+  }
+
+  /** `list_instances` (live ones) as changes since the listing of mark `since`; see `InstanceChanges`. */
+  listInstanceChanges(since?: number | null): InstanceChanges {
+    const mark = this.beginListing();
+    const delta = this.answersSince(since);
+    const out: InstanceChanges = { mark, delta, instances: [], removed: delta ? this.endedSince(since, "instance") : [], accrued: { ids: [], costUsd: [] } };
+    for (const inst of this.live) {
+      if (inst.endedAtMs !== null) continue;
+      const usdPerHour = this.priceOf(inst);
+      const note = this.noteOf(inst);
+      let seen = inst.listed;
+      if (seen === null) inst.listed = seen = { state: inst.state, interruptionAtMs: inst.interruptionAtMs, usdPerHour, note, rev: mark, firstRev: mark };
+      else if (seen.state !== inst.state || seen.interruptionAtMs !== inst.interruptionAtMs || seen.usdPerHour !== usdPerHour || seen.note !== note) {
+        Object.assign(seen, { state: inst.state, interruptionAtMs: inst.interruptionAtMs, usdPerHour, note, rev: mark });
+      }
+      if (!delta || seen.rev > since) out.instances.push(this.toInstance(inst));
+      else {
+        out.accrued.ids.push(inst.id);
+        out.accrued.costUsd.push(inst.costUsd);
+      }
+    }
+    return out;
+  }
+
+  /** `list_workloads` as changes since the listing of mark `since`; see `WorkloadChanges`. */
+  listWorkloadChanges(since?: number | null): WorkloadChanges {
+    const mark = this.beginListing();
+    const delta = this.answersSince(since);
+    const out: WorkloadChanges = { mark, delta, workloads: [], accrued: { ids: [], costUsd: [], progressHours: [] } };
+    const statuses = this.statuses();
+    let i = 0;
+    for (const ws of this.workloads.values()) {
+      const status = statuses[i++]!;
+      const seen = ws.listedStatus;
+      if (seen === null) ws.listedStatus = { value: status, rev: mark };
+      else {
+        if (!sameFields(seen.value, status, STATUS_FIELDS)) seen.rev = mark;
+        seen.value = status;
+      }
+      if (!delta || ws.listedStatus!.rev > since) out.workloads.push(copyStatus(status));
+      else {
+        out.accrued.ids.push(status.id);
+        out.accrued.costUsd.push(status.costUsd);
+        out.accrued.progressHours.push(status.progressHours);
+      }
+    }
+    return out;
+  }
+
+  /** `get_health` (every region) as changes since the listing of mark `since`; see `HealthChanges`. */
+  getHealthChanges(since?: number | null): HealthChanges {
+    const mark = this.beginListing();
+    const delta = this.answersSince(since);
+    if (!delta) {
+      const report = this.getHealth();
+      // every record as this listing saw it, for the next delta
+      this.listHealth(mark, null);
+      return { mark, delta, report, removed: { replicas: [], interruptions: [], services: [] } };
+    }
+    const { replicas, services, interruptions } = this.listHealth(mark, since);
+    return {
+      mark,
+      delta,
+      report: { atMs: this.now, regions: this.regionHealth(), replicas, interruptions, services },
+      removed: { replicas: this.endedSince(since, "replica"), interruptions: this.endedSince(since, "notice"), services: [] },
+    };
+  }
+
+  /**
+   * Works out every service's and replica's health as `getHealth` reports it, compares each with how the last
+   * listing saw it, and returns those changed since `since` (with `since` null, nothing: the caller lists all).
+   */
+  private listHealth(mark: number, since: number | null): Pick<HealthReport, "replicas" | "services" | "interruptions"> {
+    const out: Pick<HealthReport, "replicas" | "services" | "interruptions"> = { replicas: [], services: [], interruptions: [] };
+    for (const ws of this.services) {
+      this.tally(ws);
+      this.route(ws);
+      let demand = 0;
+      let served = 0;
+      let latency = 0;
+      for (const d of ws.deployments) {
+        demand += d.demandRps;
+        served += d.servedRps;
+        latency += d.p99Ms * d.demandRps;
+      }
+      const latencyP99Ms = demand > 0 ? latency / demand : 0;
+      const seen = ws.listedService;
+      if (seen === null || seen.value.demandRps !== demand || seen.value.servedWithinSloRps !== served || seen.value.latencyP99Ms !== latencyP99Ms) {
+        ws.listedService = { value: { workloadId: ws.spec.id, demandRps: demand, servedWithinSloRps: served, latencyP99Ms }, rev: mark };
+      }
+      if (since !== null && ws.listedService!.rev > since) out.services.push({ ...ws.listedService!.value });
+      for (const inst of ws.instances) {
+        const dep = inst.dep;
+        if (inst.endedAtMs !== null || dep === null) continue;
+        // as getHealth reports a replica
+        const healthy = inst.state === "running" && dep.regionState.outages === 0;
+        const state = inst.state === "provisioning" ? "provisioning" : healthy ? "healthy" : "unhealthy";
+        const servedRps = healthy && dep.healthy > 0 ? dep.servedRps / dep.healthy : 0;
+        const r = inst.listedReplica;
+        if (r === null) inst.listedReplica = { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark, firstRev: mark };
+        else if (r.state !== state || r.latencyP99Ms !== dep.p99Ms || r.servedRps !== servedRps) Object.assign(r, { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark });
+        if (since !== null && inst.listedReplica!.rev > since) {
+          out.replicas.push({ workloadId: ws.spec.id, location: dep.location, instanceId: inst.id, state, latencyP99Ms: dep.p99Ms, servedRps });
+        }
+      }
+    }
+    for (const inst of this.live) {
+      if (inst.endedAtMs !== null || inst.interruptionAtMs === null) continue;
+      inst.noticeFirstRev ??= mark;
+      if (since !== null && inst.noticeFirstRev > since) {
+        out.interruptions.push({ instanceId: inst.id, workloadId: inst.workloadId, cloud: inst.offer.offer.cloud, region: inst.offer.offer.region, atMs: inst.interruptionAtMs });
+      }
+    }
+    return out;
+  }
+
+  /** `get_drift` of every serving workload as changes since the listing of mark `since` (a report's atMs is no change). */
+  getDriftChanges(since?: number | null): DriftChanges {
+    const mark = this.beginListing();
+    const delta = this.answersSince(since);
+    const reports: DriftReport[] = [];
+    for (const ws of this.services) {
+      const seen = ws.listedDrift;
+      if (seen === null) ws.listedDrift = { value: { version: ws.version, psi: ws.psi }, rev: mark };
+      else if (seen.value.version !== ws.version || seen.value.psi !== ws.psi) ws.listedDrift = { value: { version: ws.version, psi: ws.psi }, rev: mark };
+      if (!delta || ws.listedDrift!.rev > since) reports.push(this.getDrift(ws.spec.id));
+    }
+    return { mark, delta, reports };
+  }
+
   // ---------------------------------------------------------------- accounting and log
 
   private emit(type: SimEventType, fields: Omit<SimEvent, "seq" | "atMs" | "type">): void {
@@ -1629,3 +1925,14 @@ export class World {
     return [...this.regions.values()].map((r) => ({ cloud: r.cloud, region: r.region, geo: geoOfRegion(r.cloud, r.region) })).sort((a, b) => (`${a.cloud}/${a.region}` < `${b.cloud}/${b.region}` ? -1 : 1));
   }
 }
+
+/** A status to hand out: its own objects, so no caller can change the world's cached one. */
+function copyStatus(s: WorkloadStatus): WorkloadStatus {
+  return { ...s, deployments: s.deployments.map((d) => ({ ...d })) };
+}
+
+/** Every field of an offer's quote. */
+const QUOTE_FIELDS: readonly string[] = Object.keys(OfferQuoteSchema.shape);
+
+/** What makes a workload's status change for incremental listing: every field but the accruing cost and progress. */
+const STATUS_FIELDS: readonly string[] = Object.keys(WorkloadStatusSchema.shape).filter((f) => f !== "costUsd" && f !== "progressHours");

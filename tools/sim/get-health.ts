@@ -1,17 +1,23 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import type { HealthReport } from "../../src/domain/index.js";
 import { SIM_TOOL_ANNOTATIONS } from "./annotations.js";
 import type { SimContext } from "./context.js";
+import type { SessionListings } from "./listing.js";
 import { checkRegionFilter } from "./regions.js";
 import { count, guard, reply } from "./result.js";
-import { CloudInputSchema, HealthOutputSchema, RegionInputSchema } from "./schemas.js";
+import { CloudInputSchema, HealthOutputSchema, RegionInputSchema, SinceRevisionInputSchema } from "./schemas.js";
+
+/** Services below their SLO named in the text at most; the structured answer has them all. */
+const MAX_BELOW_SLO_LISTED = 50;
 
 const InputSchema = z.strictObject({
   cloud: CloudInputSchema.optional(),
   region: RegionInputSchema.optional(),
+  sinceRevision: SinceRevisionInputSchema.optional(),
 });
 
-export function registerGetHealth(server: McpServer, ctx: SimContext): void {
+export function registerGetHealth(server: McpServer, ctx: SimContext, listings: SessionListings): void {
   server.registerTool(
     "get_health",
     {
@@ -21,7 +27,8 @@ export function registerGetHealth(server: McpServer, ctx: SimContext): void {
         "(provisioning/healthy/unhealthy), latency p99 in ms and served requests/second; spot interruption notices (instance, workload, when it is reclaimed, ms since epoch); " +
         "per serving workload demand and served-within-SLO in requests/second and latency p99 in ms. " +
         "Act on it: move work off regions that are down or stocked out, shift traffic away from slow or unhealthy deployments (set_traffic_weights), " +
-        "and checkpoint and move training jobs whose instances have interruption notices.",
+        "and checkpoint and move training jobs whose instances have interruption notices. " +
+        "Without filters the answer carries a revision; pass it as sinceRevision next time to get every region but only the replicas, notices and services that changed (delta.removed: gone).",
       inputSchema: InputSchema,
       outputSchema: HealthOutputSchema,
       annotations: SIM_TOOL_ANNOTATIONS.get_health,
@@ -30,24 +37,45 @@ export function registerGetHealth(server: McpServer, ctx: SimContext): void {
       guard(() => {
         const { world } = ctx;
         checkRegionFilter(world, args);
-        const h = world.getHealth(args);
-        const down = h.regions.filter((r) => r.state === "down").map((r) => `${r.cloud}/${r.region}`);
-        const slow = h.regions.filter((r) => r.addedLatencyMs > 0).map((r) => `${r.cloud}/${r.region} +${r.addedLatencyMs} ms`);
-        const stockouts = h.regions.filter((r) => r.stockouts.length > 0).map((r) => `${r.cloud}/${r.region} (${r.stockouts.join(", ")})`);
-        const unhealthy = h.replicas.filter((r) => r.state === "unhealthy").length;
-        const provisioning = h.replicas.filter((r) => r.state === "provisioning").length;
-        const belowSlo = h.services.filter((s) => s.servedWithinSloRps + 1e-9 < s.demandRps);
-        const lines = [
-          `${count(h.regions.length, "region")}: ${down.length === 0 ? "all up" : `${down.length} down (${down.join(", ")})`}.`,
-          `${count(h.replicas.length, "serving replica")}: ${h.replicas.length - unhealthy - provisioning} healthy, ${unhealthy} unhealthy, ${provisioning} provisioning.`,
-        ];
-        if (slow.length > 0) lines.push(`Added latency: ${slow.join(", ")}.`);
-        if (stockouts.length > 0) lines.push(`Stock-outs: ${stockouts.join(", ")}.`);
-        if (h.interruptions.length > 0) lines.push(`${count(h.interruptions.length, "spot interruption notice")}: checkpoint or move that work now.`);
-        if (belowSlo.length > 0) {
-          lines.push(`Below SLO: ${belowSlo.map((s) => `${s.workloadId} serves ${Math.round(s.servedWithinSloRps)} of ${Math.round(s.demandRps)} requests/second within SLO (p99 ${Math.round(s.latencyP99Ms)} ms)`).join("; ")}.`);
-        } else if (h.services.length > 0) lines.push(`All ${count(h.services.length, "serving workload")} within SLO.`);
-        return reply(HealthOutputSchema, h, lines.join("\n"));
+        const { sinceRevision, ...filter } = args;
+        if (filter.cloud !== undefined || filter.region !== undefined) {
+          const h = world.getHealth(filter);
+          return reply(HealthOutputSchema, h, summary(h));
+        }
+        const changes = listings.chain("get_health").answer(sinceRevision, (since) => world.getHealthChanges(since));
+        const { report: h, removed, revision } = changes;
+        if (!changes.delta) return reply(HealthOutputSchema, { ...h, revision }, `${summary(h)}\nRevision ${revision}.`);
+        const changed = h.replicas.length + h.interruptions.length + h.services.length;
+        const gone = removed.replicas.length + removed.interruptions.length;
+        return reply(
+          HealthOutputSchema,
+          { ...h, revision, delta: { sinceRevision: sinceRevision!, removed } },
+          `Since revision ${sinceRevision}: ${changed} replicas, notices or services new or changed, ${gone} gone. Revision ${revision}.\n${summary(h)}`,
+        );
       }),
   );
+}
+
+function summary(h: HealthReport): string {
+  const down = h.regions.filter((r) => r.state === "down").map((r) => `${r.cloud}/${r.region}`);
+  const slow = h.regions.filter((r) => r.addedLatencyMs > 0).map((r) => `${r.cloud}/${r.region} +${r.addedLatencyMs} ms`);
+  const stockouts = h.regions.filter((r) => r.stockouts.length > 0).map((r) => `${r.cloud}/${r.region} (${r.stockouts.join(", ")})`);
+  const unhealthy = h.replicas.filter((r) => r.state === "unhealthy").length;
+  const provisioning = h.replicas.filter((r) => r.state === "provisioning").length;
+  const belowSlo = h.services.filter((s) => s.servedWithinSloRps + 1e-9 < s.demandRps);
+  const lines = [
+    `${count(h.regions.length, "region")}: ${down.length === 0 ? "all up" : `${down.length} down (${down.join(", ")})`}.`,
+    `${count(h.replicas.length, "serving replica")}: ${h.replicas.length - unhealthy - provisioning} healthy, ${unhealthy} unhealthy, ${provisioning} provisioning.`,
+  ];
+  if (slow.length > 0) lines.push(`Added latency: ${slow.join(", ")}.`);
+  if (stockouts.length > 0) lines.push(`Stock-outs: ${stockouts.join(", ")}.`);
+  if (h.interruptions.length > 0) lines.push(`${count(h.interruptions.length, "spot interruption notice")}: checkpoint or move that work now.`);
+  if (belowSlo.length > 0) {
+    const shown = belowSlo.slice(0, MAX_BELOW_SLO_LISTED);
+    const more = belowSlo.length - shown.length;
+    lines.push(
+      `Below SLO: ${shown.map((s) => `${s.workloadId} serves ${Math.round(s.servedWithinSloRps)} of ${Math.round(s.demandRps)} requests/second within SLO (p99 ${Math.round(s.latencyP99Ms)} ms)`).join("; ")}${more > 0 ? `; and ${count(more, "more serving workload")}` : ""}.`,
+    );
+  } else if (h.services.length > 0) lines.push(`All ${count(h.services.length, "serving workload")} within SLO.`);
+  return lines.join("\n");
 }

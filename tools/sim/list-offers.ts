@@ -3,9 +3,10 @@ import { z } from "zod";
 import type { OfferQuote } from "../../src/sim/index.js";
 import { SIM_TOOL_ANNOTATIONS } from "./annotations.js";
 import type { SimContext } from "./context.js";
+import type { SessionListings } from "./listing.js";
 import { checkRegionFilter } from "./regions.js";
 import { count, guard, reply, usdPerHour, byCloud } from "./result.js";
-import { CloudInputSchema, ListOffersOutputSchema, RegionInputSchema } from "./schemas.js";
+import { CloudInputSchema, ListOffersOutputSchema, RegionInputSchema, SinceRevisionInputSchema } from "./schemas.js";
 
 const InputSchema = z.strictObject({
   cloud: CloudInputSchema.optional(),
@@ -14,6 +15,7 @@ const InputSchema = z.strictObject({
   spot: z.boolean().optional().describe("true: only offers sold as spot now; false: only offers sold on demand"),
   minAcceleratorCount: z.number().int().min(0).max(64).optional().describe("Fewest accelerators per instance"),
   limit: z.number().int().min(1).max(10_000).optional().describe("Return at most this many offers (cheapest first); default: all"),
+  sinceRevision: SinceRevisionInputSchema.optional(),
 });
 
 function cheapest(offers: readonly OfferQuote[], spot: boolean): OfferQuote | undefined {
@@ -41,7 +43,7 @@ function sortPrice(o: OfferQuote): number {
   return Math.min(o.spotUsdPerHourNow ?? Infinity, o.onDemandUsdPerHourNow ?? Infinity);
 }
 
-export function registerListOffers(server: McpServer, ctx: SimContext): void {
+export function registerListOffers(server: McpServer, ctx: SimContext, listings: SessionListings): void {
   server.registerTool(
     "list_offers",
     {
@@ -51,7 +53,8 @@ export function registerListOffers(server: McpServer, ctx: SimContext): void {
         "the accelerator and its count, vCPUs, memory and GPU memory in GB, spot availability now (0..1) and whether a launch can succeed now. " +
         "Filter by cloud, region, accelerator, spot and minimum accelerator count. Use it to choose where to place or move work: " +
         "compare spotUsdPerHourNow/onDemandUsdPerHourNow, prefer launchable offers with spotAvailability > 0 for spot, then pass the offer's " +
-        "cloud, region, zone and instanceType to launch, or its id to get_price_history.",
+        "cloud, region, zone and instanceType to launch, or its id to get_price_history. " +
+        "Without filters the answer carries a revision; pass it as sinceRevision next time to get only the offers whose price, capacity or availability changed.",
       inputSchema: InputSchema,
       outputSchema: ListOffersOutputSchema,
       annotations: SIM_TOOL_ANNOTATIONS.list_offers,
@@ -60,7 +63,18 @@ export function registerListOffers(server: McpServer, ctx: SimContext): void {
       guard(() => {
         const { world } = ctx;
         checkRegionFilter(world, args);
-        const all = world.listOffers(args);
+        const { sinceRevision, ...filter } = args;
+        const unfiltered = Object.values(filter).every((v) => v === undefined);
+        let revision: string | undefined;
+        if (unfiltered) {
+          const changes = listings.chain("list_offers").answer(sinceRevision, (since) => world.listOfferChanges(since));
+          revision = changes.revision;
+          if (changes.delta) {
+            const text = `Since revision ${sinceRevision}: ${count(changes.offers.length, "offer")} changed in price, capacity or availability. Revision ${revision}.`;
+            return reply(ListOffersOutputSchema, { atMs: world.nowMs, total: world.offerCount(), truncated: false, offers: changes.offers, revision, delta: { sinceRevision: sinceRevision!, removed: [] } }, text);
+          }
+        }
+        const all = world.listOffers(filter);
         let offers = all;
         if (args.limit !== undefined && all.length > args.limit) {
           offers = [...all].sort((a, b) => sortPrice(a) - sortPrice(b) || (a.id < b.id ? -1 : 1)).slice(0, args.limit);
@@ -73,7 +87,8 @@ export function registerListOffers(server: McpServer, ctx: SimContext): void {
         if (od) lines.push(`Cheapest on-demand: ${describe(od, false)}.`);
         if (all.length === 0) lines.push("Nothing matches: widen the filter (drop region or spot), or check the accelerator name.");
         else lines.push("Every offer is in structuredContent.offers.");
-        return reply(ListOffersOutputSchema, { atMs: world.nowMs, total: all.length, truncated: offers.length < all.length, offers }, lines.join("\n"));
+        if (revision !== undefined) lines.push(`Revision ${revision}.`);
+        return reply(ListOffersOutputSchema, { atMs: world.nowMs, total: all.length, truncated: offers.length < all.length, offers, ...(revision !== undefined ? { revision } : {}) }, lines.join("\n"));
       }),
   );
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CloudSchema, GpuShapeSchema, GpuShapeTextSchema, RegionNameSchema } from "../../src/domain/index.js";
+import { CloudSchema, GpuShapeSchema, GpuShapeTextSchema, RegionNameSchema, RevisionSchema } from "../../src/domain/index.js";
 
 /*
  * Input pieces and output objects of the sim tool server. Records come from src/domain; outputs wrap lists
@@ -23,6 +23,10 @@ export const CloudInputSchema = CloudSchema.describe("Cloud: aws, gcp or azure")
 export const RegionInputSchema = RegionNameSchema.describe("Region name in that cloud, e.g. us-east-1, us-central1, eastus");
 /** A moment in simulated time, ms since the Unix epoch (bounded by what a JavaScript Date can hold). */
 export const EpochMsInputSchema = z.number().int().min(0).max(8_640_000_000_000_000);
+/** Incremental listing (src/domain/tools.ts): the revision of this tool's previous answer in this session. */
+export const SinceRevisionInputSchema = RevisionSchema.describe(
+  "The revision of this tool's previous answer (same session, no filters): answer with only what changed since then (see delta). Unknown or older revisions get a full answer",
+);
 /** An accelerator shape, as `{name, count}` or as text `A100:8`. */
 export const GpuInputSchema = z
   .union([GpuShapeSchema, GpuShapeTextSchema])
@@ -43,4 +47,5 @@ export {
   CheckpointOutputSchema,
   ResumeOutputSchema,
   DriftOutputSchema,
+  RevisionSchema,
 } from "../../src/domain/index.js";

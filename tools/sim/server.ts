@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { READ_ONLY_TOOLS, SIM_TOOLS, type SimToolName } from "./annotations.js";
 import type { SimContext } from "./context.js";
+import { SessionListings } from "./listing.js";
 import { registerGetDrift } from "./get-drift.js";
 import { registerGetEgressPrice } from "./get-egress-price.js";
 import { registerGetHealth } from "./get-health.js";
@@ -19,7 +20,7 @@ import { registerTerminate } from "./terminate.js";
 export const SIM_SERVER_NAME = "skyops-sim";
 export const SIM_SERVER_VERSION = "0.1.0";
 
-const REGISTER: Record<SimToolName, (server: McpServer, ctx: SimContext) => void> = {
+const REGISTER: Record<SimToolName, (server: McpServer, ctx: SimContext, listings: SessionListings) => void> = {
   list_offers: registerListOffers,
   get_price_history: registerGetPriceHistory,
   list_instances: registerListInstances,
@@ -43,13 +44,16 @@ const INSTRUCTIONS =
 
 /**
  * The sim tool server: the DESIGN.md tool contract over one simulated world. One McpServer per client
- * session; every session of a process shares the world in `ctx`. Transports are the caller's business.
+ * session; every session of a process shares the world in `ctx`, each keeps its own incremental-listing
+ * revisions. Transports are the caller's business.
  */
 export function createSimServer(ctx: SimContext): McpServer {
   const server = new McpServer({ name: SIM_SERVER_NAME, version: SIM_SERVER_VERSION }, { instructions: INSTRUCTIONS });
+  // incremental listing remembers the last answers of this session (src/domain/tools.ts, "Incremental listing")
+  const listings = new SessionListings();
   for (const name of SIM_TOOLS) {
     if (ctx.readOnly && !READ_ONLY_TOOLS.includes(name)) continue;
-    REGISTER[name](server, ctx);
+    REGISTER[name](server, ctx, listings);
   }
   return server;
 }

@@ -1,5 +1,6 @@
 import { fleetRun } from "./loop.js";
 
 /** One fleet size in a process of its own, so peak RSS is that fleet's alone. Prints one JSON line. */
-const [n, ticks] = process.argv.slice(2).map(Number);
-process.stdout.write(`${JSON.stringify(await fleetRun(n!, ticks!))}\n`);
+const [n, ticks] = process.argv.slice(2, 4).map(Number);
+const profile = process.argv[4] === "stress" ? "stress" : "realistic";
+process.stdout.write(`${JSON.stringify(await fleetRun(n!, ticks!, profile))}\n`);

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
@@ -8,14 +9,15 @@ import { loadWorldData } from "../../src/data/load.js";
 import { WorldSpecSchema, type WorldData, type WorldSpec } from "../../src/domain/index.js";
 import { ConfigSchema } from "../../src/server/config.js";
 import { Daemon } from "../../src/server/daemon.js";
-import { DEFAULT_START_MS, generateFleet } from "../../src/sim/index.js";
+import { DEFAULT_START_MS, World, generateFleet, generateIncidents, type FleetProfile } from "../../src/sim/index.js";
 import { SimHost } from "../../tools/sim/host.js";
 import { createSimServer } from "../../tools/sim/server.js";
 
 /**
  * The control loop's cost: a real daemon (store on disk, policies, hub over MCP in-memory, built-in
  * planner, executor, graph) on a simulated fleet of N workloads, ticking once a simulated minute.
- * Tick latency is the wall time of `tickOnce` (observe → detect → plan → check → execute).
+ * Tick latency is the wall time of `tickOnce` (observe → detect → plan → check → execute), which here also
+ * includes the simulator's own work: moving its world a minute and answering the tool calls.
  */
 /** A daemon (state in a temp folder, no HTTP) on a simulated world; `close` removes everything. */
 async function benchDaemon(spec: WorldSpec, data?: WorldData): Promise<{ daemon: Daemon; close(): Promise<void> }> {
@@ -39,21 +41,74 @@ async function benchDaemon(spec: WorldSpec, data?: WorldData): Promise<{ daemon:
   };
 }
 
-export async function fleetRun(n: number, ticks: number): Promise<{ tickMsP50: number; tickMsP99: number; peakRssMb: number }> {
+/** What one fleet size measured. */
+export interface FleetRun {
+  /** Ticks after the warm-up. */
+  tickMsP50: number;
+  tickMsP99: number;
+  /** The first tick (cold caches; it answers whatever the world started with), and the slowest warm-up tick after it. */
+  firstTickMs: number;
+  warmupTickMsMax: number;
+  peakRssMb: number;
+  /** Findings (open) and new proposals per measured tick: median and most, and proposals of the first tick. */
+  findingsPerTick: number;
+  proposalsPerTick: number;
+  proposalsPerTickMax: number;
+  firstTickProposals: number;
+}
+
+/**
+ * Ticks run before the measured ones: the daemon's code is compiled by V8 as it runs, and the first ticks of a
+ * process run much of it unoptimized (twice as slow here). A daemon runs for days; the warm-up is reported
+ * apart (first tick, slowest warm-up tick), not hidden.
+ */
+export const WARMUP_TICKS = 8;
+
+/**
+ * The world a fleet size runs: `realistic` (the default) is a mostly healthy fleet with about one incident
+ * per 2,000 workloads a simulated minute (spot preemptions, traffic surges, drift) on top of the spot
+ * capacity and price changes the traces replay; `stress` is the random fleet of the first measurements,
+ * where ~30% of workloads start in trouble (see `generateFleet`).
+ */
+export function benchWorld(n: number, minutes: number, profile: FleetProfile, data: WorldData): WorldSpec {
+  const base = { seed: 11, startMs: DEFAULT_START_MS };
+  if (profile === "stress") return WorldSpecSchema.parse({ ...base, workloads: generateFleet(n, data.offers, 11), events: [] });
+  // spot only where the traces have capacity when the world starts: ask an empty world of the same start
+  const quotes = new World(data, WorldSpecSchema.parse({ ...base, workloads: [], events: [] }), { logEvents: false }).listOffers();
+  const workloads = generateFleet(n, quotes, 11, { profile: "realistic" });
+  return WorldSpecSchema.parse({ ...base, workloads, events: generateIncidents(workloads, 11, { minutes: minutes + 2, perMinute: n / 2_000 }) });
+}
+
+export async function fleetRun(n: number, ticks: number, profile: FleetProfile = "realistic", warmup = WARMUP_TICKS): Promise<FleetRun> {
   const data = loadWorldData();
-  const spec = WorldSpecSchema.parse({ seed: 11, startMs: DEFAULT_START_MS, workloads: generateFleet(n, data.offers, 11), events: [] });
+  const spec = benchWorld(n, warmup + ticks, profile, data);
   const { daemon, close } = await benchDaemon(spec, data);
   const times: number[] = [];
+  const findings: number[] = [];
+  const proposals: number[] = [];
   let peak = process.memoryUsage().rss;
-  for (let i = 0; i < ticks; i++) {
+  for (let i = 0; i < warmup + ticks; i++) {
     const t = performance.now();
-    await daemon.tickOnce();
+    const report = await daemon.tickOnce();
     times.push(performance.now() - t);
+    findings.push(report.findings.length);
+    proposals.push(report.proposals.length);
     peak = Math.max(peak, process.memoryUsage().rss);
   }
   await close();
-  const sorted = times.slice(1).sort((a, b) => a - b); // the first tick also fills caches (egress)
-  return { tickMsP50: sorted[Math.floor(sorted.length / 2)]!, tickMsP99: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!, peakRssMb: peak / 1048576 };
+  const measured = times.slice(warmup).sort((a, b) => a - b);
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  return {
+    tickMsP50: measured[Math.floor(measured.length / 2)]!,
+    tickMsP99: measured[Math.min(measured.length - 1, Math.floor(measured.length * 0.99))]!,
+    firstTickMs: times[0]!,
+    warmupTickMsMax: Math.max(0, ...times.slice(1, warmup)),
+    peakRssMb: peak / 1048576,
+    findingsPerTick: median(findings.slice(warmup)),
+    proposalsPerTick: median(proposals.slice(warmup)),
+    proposalsPerTickMax: Math.max(0, ...proposals.slice(warmup)),
+    firstTickProposals: proposals[0] ?? 0,
+  };
 }
 
 async function connect(host: SimHost) {
@@ -92,11 +147,35 @@ async function findingToExecuted(): Promise<{ ms: number; ticks: number }> {
   return { ms, ticks };
 }
 
-/** Runs one fleet size in a child process (its own heap and RSS). */
-type FleetResult = { tickMsP50: number; tickMsP99: number; peakRssMb: number } | { error: string };
+/**
+ * How the fleet runs start: the code as the daemon ships, compiled to JavaScript and run by plain node (as
+ * `node dist/src/cli.js` runs), not through the TypeScript loader, whose thread and caches add ~60 MB to RSS.
+ * Compiled from this checkout into evals/out/bench-js each time; if that fails, through tsx, and said so.
+ */
+function childCommand(): { args: string[]; runner: string } {
+  const out = join("evals", "out", "bench-js");
+  const child = join(out, "evals", "bench", "loop-child.js");
+  const started = Date.now();
+  mkdirSync(out, { recursive: true });
+  const root = "../../..";
+  const config = {
+    extends: `${root}/tsconfig.json`,
+    compilerOptions: { noEmit: false, outDir: ".", rootDir: root, sourceMap: false },
+    include: [`${root}/src`, `${root}/tools`, `${root}/evals/bench/loop.ts`, `${root}/evals/bench/loop-child.ts`],
+    exclude: [`${root}/**/*.test.ts`],
+  };
+  writeFileSync(join(out, "tsconfig.json"), JSON.stringify(config, null, 2));
+  // type errors elsewhere in a work in progress still emit: what matters is that this run's files are fresh
+  spawnSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", join(out, "tsconfig.json")], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  if (existsSync(child) && statSync(child).mtimeMs >= started - 1_000) return { args: [child], runner: "node (compiled)" };
+  return { args: ["--import", "tsx", "evals/bench/loop-child.ts"], runner: "tsx (compiling failed: RSS includes the loader)" };
+}
 
-function inProcess(n: number, ticks: number): FleetResult {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "evals/bench/loop-child.ts", String(n), String(ticks)], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+/** Runs one fleet size in a child process (its own heap and RSS). */
+type FleetResult = FleetRun | { error: string };
+
+function inProcess(child: string[], n: number, ticks: number, profile: FleetProfile): FleetResult {
+  const r = spawnSync(process.execPath, [...child, String(n), String(ticks), profile], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
   const line = r.stdout.trim().split("\n").at(-1) ?? "";
   if (r.status !== 0 || !line.startsWith("{")) {
     // reported, not hidden: a run that crashes is a finding of the benchmark
@@ -106,14 +185,19 @@ function inProcess(n: number, ticks: number): FleetResult {
   return JSON.parse(line) as FleetResult;
 }
 
-export async function benchLoop(sizes: number[] = [1_000, 10_000], ticks = 12): Promise<Record<string, unknown>> {
-  const perFleet: Record<string, { tickMsP50: number; tickMsP99: number } | { error: string }> = {};
-  let peakRssMb: number | null = null;
+export async function benchLoop(sizes: number[] = [1_000, 10_000], ticks = 12, profile: FleetProfile = "realistic"): Promise<Record<string, unknown>> {
+  const perFleet: Record<string, Omit<FleetRun, "peakRssMb"> | { error: string }> = {};
+  const peakRssMb: Record<string, number> = {};
+  const { args, runner } = childCommand();
   for (const n of sizes) {
-    const r = inProcess(n, ticks);
-    perFleet[String(n)] = "error" in r ? r : { tickMsP50: Math.round(r.tickMsP50), tickMsP99: Math.round(r.tickMsP99) };
-    if (n === Math.max(...sizes) && !("error" in r)) peakRssMb = Math.round(r.peakRssMb);
+    const r = inProcess(args, n, ticks, profile);
+    if ("error" in r) perFleet[String(n)] = r;
+    else {
+      const { peakRssMb: rss, ...rest } = r;
+      perFleet[String(n)] = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, k.endsWith("Ms") || k.endsWith("P50") || k.endsWith("P99") ? Math.round(v) : v])) as Omit<FleetRun, "peakRssMb">;
+      peakRssMb[String(n)] = Math.round(rss);
+    }
   }
   const f2e = await findingToExecuted();
-  return { fleets: perFleet, findingToExecutedMs: Math.round(f2e.ms), findingToExecutedTicks: f2e.ticks, peakRssMb };
+  return { fleet: profile, ticks, warmupTicks: WARMUP_TICKS, runner, fleets: perFleet, peakRssMb, findingToExecutedMs: Math.round(f2e.ms), findingToExecutedTicks: f2e.ticks };
 }

@@ -28,6 +28,7 @@ export const ConfigSchema = z.strictObject({
   servers: HubServersSchema.default([{ name: "sim", transport: "in-memory", timeoutMs: 10_000, readOnly: false }]).describe(
     "tool servers to manage (each: name, transport, and command/args/env/cwd for stdio or url/headers for http, timeoutMs, readOnly); default: the embedded simulator",
   ),
+  idleGcAfterMs: DurationSchema.default(5_000).describe("between two ticks at least this far apart (wall time), collect garbage so memory shrinks back to what is live"),
   watchPolicies: z.boolean().default(true).describe("reload the policy folder when a file in it changes (an invalid set is refused and the one in force stays); SIGHUP reloads either way"),
   sim: z
     .strictObject({

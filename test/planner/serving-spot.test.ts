@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { benchInference } from "../../evals/bench/cost/inference.js";
 import type { World } from "../../evals/bench/cost/world.js";
+import { syntheticWorld } from "../support/synthetic-world.js";
 import { plannerConfig } from "../../src/planner/config.js";
 import { planServingSpot, survivors, type LossWindow, type ServingSpotInput, type ServingZone } from "../../src/planner/serving-spot.js";
 
@@ -124,22 +125,9 @@ describe("planServingSpot: skyops' serving policy", () => {
   });
 });
 
-/** A world of zones from availability strings ("1": spot, "0": none per 0.1 h step). */
+/** A world of zones in one region from availability strings ("1": spot, "0": none per 0.1 h step). */
 function world(avail: string[]): World {
-  const steps = Math.min(...avail.map((a) => a.length));
-  return {
-    id: "synthetic",
-    kind: "availability",
-    nodes: 1,
-    instanceType: "test",
-    stepHours: 0.1,
-    steps,
-    startMs: 0,
-    zones: avail.map((a, i) => ({ name: `us-east-1${"abcdefgh"[i]!}`, traceId: `z${i}`, region: 0, avail: Uint8Array.from([...a].map((c) => (c === "1" ? 1 : 0))), spotUsdPerHour: new Float64Array(steps).fill(0.4) })),
-    regions: [{ cloud: "aws", name: "us-east-1", onDemandUsdPerHour: OD }],
-    egressUsd: [[0]],
-    priceBasis: "synthetic",
-  };
+  return syntheticWorld({ regions: [{ name: "us-east-1", od: OD }], zones: avail.map((a, i) => ({ name: `us-east-1${"abcdefgh"[i]!}`, region: 0, avail: a, price: 0.4 })), egressUsd: 0 });
 }
 
 describe("the serving bench runs the planner's policy", () => {

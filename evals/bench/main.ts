@@ -10,7 +10,7 @@ import { benchSim } from "./sim.js";
 const BENCHES: Record<string, { about: string; run: (args: string[]) => Record<string, unknown> | Promise<Record<string, unknown>> }> = {
   loop: {
     about: "tick latency of the daemon at 1,000 and 10,000 workloads (MCP in-memory, built-in planner), finding-to-executed latency, peak RSS; --fleet realistic (default) or stress; --no-idle: no idle-time housekeeping between ticks",
-    run: (args) => benchLoop([1_000, numberFlag(args, "--workloads") ?? 10_000], numberFlag(args, "--ticks") ?? 12, args[args.indexOf("--fleet") + 1] === "stress" ? "stress" : "realistic", !args.includes("--no-idle")),
+    run: (args) => benchLoop([1_000, numberFlag(args, "--workloads") ?? 10_000], numberFlag(args, "--ticks") ?? 12, fleetFlag(args), !args.includes("--no-idle")),
   },
   sim: {
     about: "simulate 10,000 workloads for 24 simulated hours at 1-minute ticks",
@@ -35,6 +35,17 @@ function numberFlag(args: string[], name: string): number | undefined {
   const value = Number(args[i + 1]);
   if (!Number.isFinite(value) || value <= 0) {
     console.error(`${name} needs a positive number, got "${args[i + 1] ?? ""}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function fleetFlag(args: string[]): "realistic" | "stress" {
+  const i = args.indexOf("--fleet");
+  if (i < 0) return "realistic";
+  const value = args[i + 1];
+  if (value !== "realistic" && value !== "stress") {
+    console.error(`--fleet is realistic or stress, got "${value ?? ""}"`);
     process.exit(2);
   }
   return value;

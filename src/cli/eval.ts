@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { formatProblem, InputError } from "../server/yaml-input.js";
@@ -33,6 +33,24 @@ export function scenarioFiles(paths: readonly string[]): { files: string[]; prob
     }
   }
   return { files, problems };
+}
+
+/**
+ * Why `--keep-state DIR` cannot be used, if it cannot: DIR must be a folder (or not exist yet), and each
+ * DIR/<scenario> it would replace must be empty or an earlier run's state (it holds skyops.db) — a folder
+ * of anything else is never deleted.
+ */
+export function keepStateProblems(dir: string, names: readonly string[]): string[] {
+  if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) return [`--keep-state ${dir}: not a folder`];
+  const out: string[] = [];
+  for (const name of names) {
+    const sub = join(dir, name);
+    if (!existsSync(sub)) continue;
+    if (!statSync(sub).isDirectory()) out.push(`--keep-state: ${sub} exists and is not a folder; not replacing it`);
+    else if (readdirSync(sub).length > 0 && !existsSync(join(sub, "skyops.db"))) out.push(`--keep-state: ${sub} holds files that are not an earlier run's state; not replacing it (pick another folder)`);
+  }
+  return out;
 }
 
 /** The JSON object SCENARIOS.md lists for one scenario, with exactly its fields. */
@@ -108,6 +126,11 @@ export function registerEvalCommand(program: Command): void {
           process.exit(2);
         }
         throw error;
+      }
+      if (opts.keepState !== undefined) {
+        const refused = keepStateProblems(opts.keepState, scenarios.map((s) => s.name));
+        for (const p of refused) process.stderr.write(`skyops eval: ${p}\n`);
+        if (refused.length > 0) process.exit(2);
       }
       const data = loadWorldData();
       const results: ScenarioResult[] = [];

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -56,6 +56,26 @@ describe("skyops eval", () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${join(tmp, "nope.yaml")}: no such file or folder`);
     expect(r.err).toContain(`${empty}: no *.yaml scenario files in this folder`);
+  });
+
+  it("keeps a scenario's state for status and audit, and never replaces a folder that is not an earlier run's", () => {
+    const keep = join(tmp, "keep");
+    const first = skyops(["eval", "evals/scenarios/drift-below-threshold.yaml", "--no-repeat", "--keep-state", keep]);
+    expect(first.code).toBe(0);
+    expect(existsSync(join(keep, "drift-below-threshold", "skyops.db"))).toBe(true);
+    // an earlier run's state is replaced
+    expect(skyops(["eval", "evals/scenarios/drift-below-threshold.yaml", "--no-repeat", "--keep-state", keep]).code).toBe(0);
+    // someone's own folder of that name is not
+    const mine = join(tmp, "mine");
+    mkdirSync(join(mine, "drift-below-threshold"), { recursive: true });
+    writeFileSync(join(mine, "drift-below-threshold", "notes.txt"), "keep me");
+    const r = skyops(["eval", "evals/scenarios/drift-below-threshold.yaml", "--keep-state", mine]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${join(mine, "drift-below-threshold")} holds files that are not an earlier run's state; not replacing it`);
+    expect(readFileSync(join(mine, "drift-below-threshold", "notes.txt"), "utf8")).toBe("keep me");
+    const file = skyops(["eval", "evals/scenarios/drift-below-threshold.yaml", "--keep-state", join(mine, "drift-below-threshold", "notes.txt")]);
+    expect(file.code).toBe(2);
+    expect(file.err).toContain("not a folder");
   });
 
   it("says plainly that the LLM planner needs an endpoint, and fails the scenario", () => {

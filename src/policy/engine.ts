@@ -1,10 +1,11 @@
-import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { createHash } from "node:crypto";
 import type { Decision, Offer, Outcome, Proposal, Reason } from "../domain/index.js";
 import { actionContext } from "./context.js";
 import type { PolicyFacts } from "./facts.js";
 import type { Guardrails } from "./guardrails.js";
 import { validate } from "./validators.js";
+import { cedarWasm } from "./wasm-tier.js";
 
 /** A source text and the file it came from (for error messages). */
 export interface SourceText {
@@ -116,11 +117,11 @@ export class PolicyEngine {
   ) {
     this.guardrails = sources.guardrails;
     const problems: PolicyProblem[] = [];
-    const schemaCheck = cedar.checkParseSchema(sources.schema.text);
+    const schemaCheck = cedarWasm().checkParseSchema(sources.schema.text);
     if (schemaCheck.type === "failure") problems.push(...problemsOf(schemaCheck.errors, sources.schema));
     const staticPolicies: Record<string, string> = {};
     for (const file of sources.policies) {
-      const parts = cedar.policySetTextToParts(file.text);
+      const parts = cedarWasm().policySetTextToParts(file.text);
       if (parts.type === "failure") {
         problems.push(...problemsOf(parts.errors, file));
         continue;
@@ -134,7 +135,7 @@ export class PolicyEngine {
         const offset = found >= 0 ? found : searchFrom;
         if (found >= 0) searchFrom = found + text.length;
         const { line } = lineColumn(file.text, offset);
-        const json = cedar.policyToJson(text);
+        const json = cedarWasm().policyToJson(text);
         if (json.type === "failure") {
           problems.push(...problemsOf(json.errors, file, offset));
           continue;
@@ -157,7 +158,7 @@ export class PolicyEngine {
       }
     }
     if (problems.length === 0) {
-      const validation = cedar.validate({ schema: sources.schema.text, policies: { staticPolicies }, validationSettings: { mode: "strict" } });
+      const validation = cedarWasm().validate({ schema: sources.schema.text, policies: { staticPolicies }, validationSettings: { mode: "strict" } });
       if (validation.type === "failure") problems.push(...problemsOf(validation.errors, sources.schema));
       else {
         for (const v of validation.validationErrors) {
@@ -173,9 +174,9 @@ export class PolicyEngine {
     const n = ++instanceCounter;
     this.psetId = `skyops-${n}-${this.digest.slice(0, 12)}`;
     this.schemaId = `skyops-schema-${n}-${this.digest.slice(0, 12)}`;
-    const ps = cedar.preparsePolicySet(this.psetId, { staticPolicies });
+    const ps = cedarWasm().preparsePolicySet(this.psetId, { staticPolicies });
     if (ps.type === "failure") throw new PolicyLoadError(problemsOf(ps.errors, sources.policies[0]!));
-    const ss = cedar.preparseSchema(this.schemaId, sources.schema.text);
+    const ss = cedarWasm().preparseSchema(this.schemaId, sources.schema.text);
     if (ss.type === "failure") throw new PolicyLoadError(problemsOf(ss.errors, sources.schema));
   }
 
@@ -235,7 +236,7 @@ export class PolicyEngine {
     };
     const entity = { uid: { type: "Workload", id: "warmup" }, attrs: { team: "t", tier: "dev", residency: [], frozen: false, maxCentsPerHour: 0 }, parents: [] };
     for (let i = 0; i < calls; i++) {
-      cedar.statefulIsAuthorized({
+      cedarWasm().statefulIsAuthorized({
         principal: { type: "Agent", id: "builtin" },
         action: { type: "Action", id: "rollback" },
         resource: { type: "Workload", id: "warmup" },
@@ -249,7 +250,7 @@ export class PolicyEngine {
   }
 
   private evaluate(principal: { type: string; id: string }, action: string, workload: { id: string; attrs: Record<string, unknown> }, context: Record<string, unknown>): { allowed: boolean; reasons: Reason[] } {
-    const answer = cedar.statefulIsAuthorized({
+    const answer = cedarWasm().statefulIsAuthorized({
       principal,
       action: { type: "Action", id: action },
       resource: { type: "Workload", id: workload.id },

@@ -29,6 +29,10 @@ export const ConfigSchema = z.strictObject({
     "tool servers to manage (each: name, transport, and command/args/env/cwd for stdio or url/headers for http, timeoutMs, readOnly); default: the embedded simulator",
   ),
   idleGcAfterMs: DurationSchema.default(5_000).describe("between two ticks at least this far apart (wall time), collect garbage so memory shrinks back to what is live"),
+  cedarTier: z
+    .enum(["baseline", "optimizing"])
+    .default("baseline")
+    .describe("how V8 compiles Cedar's WebAssembly: baseline holds ~70 MB less memory, optimizing decides about twice as fast (fixed at the first policy load of the process)"),
   watchPolicies: z.boolean().default(true).describe("reload the policy folder when a file in it changes (an invalid set is refused and the one in force stays); SIGHUP reloads either way"),
   sim: z
     .strictObject({
@@ -60,6 +64,7 @@ const ENV: Record<string, (value: string) => [string[], unknown]> = {
   SKYOPS_HTTP: (v) => [["http"], v],
   SKYOPS_LOG_LEVEL: (v) => [["logLevel"], v],
   SKYOPS_MODEL: (v) => [["llm", "model"], v],
+  SKYOPS_CEDAR_TIER: (v) => [["cedarTier"], v],
   OPENAI_BASE_URL: (v) => [["llm", "baseUrl"], v],
 };
 

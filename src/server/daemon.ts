@@ -8,7 +8,7 @@ import { fleetCostUsd, fleetUsdPerHour } from "../agent/facts.js";
 import { McpHub, readOnlyPort } from "../agent/hub.js";
 import { answerApproval, pendingApprovals, ApprovalRefusedError } from "../approvals/index.js";
 import type { Proposal } from "../domain/index.js";
-import type { GuardrailsInput } from "../policy/index.js";
+import { setCedarTier, type GuardrailsInput } from "../policy/index.js";
 import { DEFAULT_RETRY, Executor } from "../executor/index.js";
 import { plannerConfig } from "../planner/index.js";
 import { ExecutionRepository } from "../store/executions.js";
@@ -57,7 +57,7 @@ export interface DaemonOptions {
   clock: DaemonClock;
   /** Serve HTTP (default true; tests of the loop alone turn it off). */
   http?: boolean;
-  /** Policy warm-up evaluations at start (default 2,000). */
+  /** Policy warm-up evaluations at start (default 2,000 on the optimizing Cedar tier, none on the baseline one). */
   warmup?: number;
   /** The planner (default: the built-in one); see AgentOptions.planner. */
   planner?: AgentOptions["planner"];
@@ -118,9 +118,12 @@ export class Daemon {
   static async start(options: DaemonOptions): Promise<Daemon> {
     const { config, logger } = options;
     mkdirSync(config.state, { recursive: true });
+    // before the first policy load of the process compiles Cedar (an error if another tier already has)
+    setCedarTier(config.cedarTier);
     // fail closed: policies that do not load stop start-up here, naming file and line
     const policies = new PolicyStore(config.policies, {
-      warmup: options.warmup ?? 2_000,
+      // warming up makes V8 tier Cedar's hot functions up before the first decision; on the baseline tier there is nothing to tier up
+      warmup: options.warmup ?? (config.cedarTier === "optimizing" ? 2_000 : 0),
       ...(options.guardrails ? { guardrails: options.guardrails } : {}),
       onReload: (r) => logger.info({ event: r.ok ? "policies.reloaded" : "policies.reload-refused", digest: r.digest, error: r.error }),
     });

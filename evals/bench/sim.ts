@@ -44,7 +44,7 @@ export function benchSim(options: { workloads?: number; simHours?: number; tickM
     simHoursPerWallSecond: simHours / wallSeconds,
     buildSeconds: (t1 - t0) / 1000,
     costUsd: world.totals().costUsd,
-    events: world.events().length,
+    events: world.eventCount(),
     peakRssMb: Math.max(peak, process.memoryUsage().rss) / 1048576,
   };
 }

@@ -110,6 +110,8 @@ interface Listed<T> {
 }
 /** A listing's mark, and how many instances' ends it keeps to answer deltas with (older marks get full listings). */
 const MAX_ENDED_LOG = 200_000;
+/** The event log's default length: a debugging and test aid, so the newest events only. */
+export const MAX_LOGGED_EVENTS = 10_000;
 
 interface DeploymentRec {
   location: string;
@@ -286,9 +288,10 @@ export class World {
   constructor(
     private readonly data: WorldData,
     readonly spec: WorldSpec,
-    options: { logEvents?: boolean; journal?: (entry: JournalEntry) => void } = {},
+    options: { logEvents?: boolean; maxLoggedEvents?: number; journal?: (entry: JournalEntry) => void } = {},
   ) {
     this.logEnabled = options.logEvents ?? true;
+    this.maxLoggedEvents = Math.max(1, Math.floor(options.maxLoggedEvents ?? MAX_LOGGED_EVENTS));
     if (options.journal) this.journalTo(options.journal);
     this.now = spec.startMs;
     this.startMs = spec.startMs;
@@ -305,6 +308,10 @@ export class World {
   }
 
   private readonly logEnabled: boolean;
+  /** The event log keeps the newest this many (a world that runs for days must not grow without end). */
+  private readonly maxLoggedEvents: number;
+  /** Events emitted so far (the next one's `seq`), kept or not. */
+  private logged = 0;
 
   // ---------------------------------------------------------------- construction
 
@@ -325,8 +332,8 @@ export class World {
    * Rebuilds a world from its spec and journal: the same calls at the same simulated times give the same
    * world, bit for bit. A journal that does not replay (edited, or from another spec) throws naming the entry.
    */
-  static replay(data: WorldData, spec: WorldSpec, entries: readonly JournalEntry[], options: { logEvents?: boolean; journal?: (entry: JournalEntry) => void } = {}): World {
-    const world = new World(data, spec, { logEvents: options.logEvents ?? true });
+  static replay(data: WorldData, spec: WorldSpec, entries: readonly JournalEntry[], options: { logEvents?: boolean; maxLoggedEvents?: number; journal?: (entry: JournalEntry) => void } = {}): World {
+    const world = new World(data, spec, { logEvents: options.logEvents ?? true, ...(options.maxLoggedEvents !== undefined ? { maxLoggedEvents: options.maxLoggedEvents } : {}) });
     const self = world as unknown as Record<ChangingOp, (req: unknown) => unknown>;
     entries.forEach((entry, i) => {
       try {
@@ -1892,14 +1899,21 @@ export class World {
 
   private emit(type: SimEventType, fields: Omit<SimEvent, "seq" | "atMs" | "type">): void {
     if (!this.logEnabled && type !== "world-started") return;
-    const event: SimEvent = { seq: this.log.length, atMs: this.now, type };
+    const event: SimEvent = { seq: this.logged++, atMs: this.now, type };
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) (event as unknown as Record<string, unknown>)[k] = v;
     this.log.push(event);
+    // dropped in batches, so a full log costs one splice per `maxLoggedEvents` events, not one per event
+    if (this.log.length >= 2 * this.maxLoggedEvents) this.log.splice(0, this.log.length - this.maxLoggedEvents);
   }
 
-  /** The event log so far (a copy). */
+  /** The newest events (at most `maxLoggedEvents`, oldest first; `seq` counts from the world's start), as a copy. */
   events(): SimEvent[] {
-    return this.log.map((e) => ({ ...e }));
+    return this.log.slice(-this.maxLoggedEvents).map((e) => ({ ...e }));
+  }
+
+  /** How many events the world has emitted, including those the log no longer keeps. */
+  eventCount(): number {
+    return this.logged;
   }
 
   totals(): Totals {

@@ -21,6 +21,24 @@ function run(seed: number, tickMs: number): World {
 }
 
 describe("the simulated world", () => {
+  it("keeps only the newest events in its log, however long it runs, and counts them all", () => {
+    const full = new World(data, defaultWorldSpec({ seed: 7, events: timeline as never }));
+    const short = new World(data, defaultWorldSpec({ seed: 7, events: timeline as never }), { maxLoggedEvents: 5 });
+    for (let t = 0; t < 8 * H; t += M) {
+      full.advanceBy(M);
+      short.advanceBy(M);
+    }
+    const all = full.events();
+    expect(all.length).toBeGreaterThan(12);
+    expect(short.eventCount()).toBe(all.length);
+    expect(full.eventCount()).toBe(all.length);
+    // the same events, numbered from the world's start, the newest five only
+    expect(short.events()).toEqual(all.slice(-5));
+    expect(short.events()[0]!.seq).toBe(all.length - 5);
+    // and it holds no more than that in memory (trimmed in batches: under twice the bound)
+    expect((short as unknown as { log: unknown[] }).log.length).toBeLessThan(10);
+  });
+
   it("gives an identical event log and cost, bit for bit, for the same seed and timeline", () => {
     const a = run(7, M);
     const b = run(7, M);

@@ -48,18 +48,24 @@ export interface ObserveOptions {
   memory?: ObserveMemory | undefined;
 }
 
-/** One record of an incrementally listed tool, as observe holds it. */
-interface Entry {
-  /** Validated and tagged with its server; null when it failed its schema. */
-  record: Record<string, unknown> | null;
-  /** The record as it came (only kept for an invalid one, to check it again when its accruing fields move). */
-  raw: Record<string, unknown> | null;
-  problem: string | null;
+/** A record of an incrementally listed tool that failed its schema, as observe holds it. */
+class Dropped {
+  constructor(
+    /** The record as it came, to check it again when its accruing fields move (null when it is not an object). */
+    readonly raw: Record<string, unknown> | null,
+    readonly problem: string,
+  ) {}
 }
+
+/**
+ * One record of an incrementally listed tool, as observe holds it: validated and tagged with its server
+ * (the snapshot's own object, held as is: 10,000s of them, so no wrapper), or Dropped.
+ */
+type Held = Record<string, unknown> | Dropped;
 
 interface ToolMemory {
   revision: string;
-  lists: Record<string, Map<string, Entry>>;
+  lists: Record<string, Map<string, Held>>;
   /** Each list's keys in code-unit order (the snapshot's), kept until a key comes or goes: no sort of 10,000s of records a tick. */
   order: Record<string, string[] | null>;
 }
@@ -147,14 +153,25 @@ interface ListDef {
   atMsOfAnswer?: boolean;
   /** Records are parts of a report (health) rather than records of the snapshot: not tagged with their server. */
   untagged?: boolean;
+  /**
+   * The order the snapshot lists records in, as a string compared by code unit, when it is not the key's:
+   * observe keeps its keys in that order between ticks, so the snapshot need not sort 10,000s of records a tick.
+   */
+  orderOf?: (record: Record<string, unknown>) => string;
 }
+
+/** Fields as one string that compares by code unit as the fields do in turn (ids hold no NUL). */
+const orderOfFields =
+  (...fields: string[]) =>
+  (record: Record<string, unknown>): string =>
+    fields.map((f) => String(record[f] ?? "")).join("\u0000");
 const LISTS = {
   list_workloads: {
     workloads: { schema: WorkloadStatusSchema, key: "id", accruing: { costUsd: ACCRUING.workloadCost, progressHours: ACCRUING.workloadProgress } },
   },
   list_instances: { instances: { schema: InstanceSchema, key: "id", accruing: { costUsd: ACCRUING.instanceCost } } },
   get_health: {
-    replicas: { schema: ReplicaHealthSchema, key: "instanceId", untagged: true },
+    replicas: { schema: ReplicaHealthSchema, key: "instanceId", untagged: true, orderOf: orderOfFields("workloadId", "location", "instanceId") },
     interruptions: { schema: InterruptionNoticeSchema, key: "instanceId", untagged: true },
     services: { schema: ServiceHealthSchema, key: "workloadId", untagged: true },
   },
@@ -332,21 +349,21 @@ async function observeServer(port: ObservePort, server: string, nowMs: number, m
 function full(tool: IncrementalTool, server: string, structured: Record<string, unknown>, memory: ObserveMemory | undefined, invalid: Invalid): Record<string, Record<string, unknown>[]> {
   const defs = LISTS[tool] as Record<string, ListDef>;
   const out: Record<string, Record<string, unknown>[]> = {};
-  const kept: Record<string, Map<string, Entry>> = {};
+  const kept: Record<string, Map<string, Held>> = {};
   let keyed = memory !== undefined;
   for (const [list, def] of Object.entries(defs)) {
     const items = structured[list] as unknown[];
     const valid: Record<string, unknown>[] = [];
-    const entries = new Map<string, Entry>();
+    const entries = new Map<string, Held>();
     const dropped = { count: 0 };
     items.forEach((item, index) => {
-      const entry = check(def, item, server, `${list} ${recordName(item, index)}`);
-      if (entry.record !== null) valid.push(entry.record);
-      else note(dropped, invalid, tool, entry.problem!);
+      const held = check(def, item, server, () => `${list} ${recordName(item, index)}`);
+      if (held instanceof Dropped) note(dropped, invalid, tool, held.problem);
+      else valid.push(held);
       if (!keyed) return;
       const key = keyOf(item, def);
       if (key === null || entries.has(key)) keyed = false;
-      else entries.set(key, entry.record !== null ? { record: entry.record, raw: null, problem: null } : entry);
+      else entries.set(key, held);
     });
     summed(dropped, invalid, tool, list);
     out[list] = valid;
@@ -391,9 +408,10 @@ function merge(
       const key = keyOf(item, def);
       if (key === null || changed.has(key)) return null;
       changed.add(key);
-      if (!entries.has(key)) held.order[list] = null;
-      const entry = check(def, item, server, `${list} ${recordName(item, index)}`);
-      entries.set(key, entry.record !== null ? { record: entry.record, raw: null, problem: null } : entry);
+      const before = entries.get(key);
+      const next = check(def, item, server, () => `${list} ${recordName(item, index)}`);
+      if (before === undefined || (def.orderOf !== undefined && orderOfHeld(def, before) !== orderOfHeld(def, next))) held.order[list] = null;
+      entries.set(key, next);
     }
     if (def.accruing !== undefined && accrued !== undefined) {
       const ids = accrued["ids"];
@@ -403,23 +421,25 @@ function merge(
         const id = ids[i];
         const entry = typeof id === "string" ? entries.get(id) : undefined;
         if (entry === undefined || changed.has(id as string)) return null;
-        accrue(def, entry, columns, i, server, `${list} ${JSON.stringify((id as string).slice(0, 80))}`);
+        const next = accrue(def, entry, columns, i, server, () => `${list} ${JSON.stringify((id as string).slice(0, 80))}`);
+        if (next !== entry) entries.set(id as string, next);
       }
     }
     if (def.atMsOfAnswer === true) {
       if (!atMs.success) return null;
+      // (replacing the value of a key the loop has reached does not disturb a Map's iteration)
       for (const [key, entry] of entries) {
-        if (changed.has(key) || entry.record === null || entry.record["atMs"] === atMs.data.atMs) continue;
-        entry.record = { ...entry.record, atMs: atMs.data.atMs };
+        if (changed.has(key) || entry instanceof Dropped || entry["atMs"] === atMs.data.atMs) continue;
+        entries.set(key, { ...entry, atMs: atMs.data.atMs });
       }
     }
-    const order = (held.order[list] ??= [...entries.keys()].sort());
+    const order = (held.order[list] ??= orderedKeys(entries, def));
     const valid: Record<string, unknown>[] = [];
     const dropped = { count: 0 };
     for (const key of order) {
       const entry = entries.get(key)!;
-      if (entry.record !== null) valid.push(entry.record);
-      else note(dropped, invalid, tool, entry.problem!);
+      if (entry instanceof Dropped) note(dropped, invalid, tool, entry.problem);
+      else valid.push(entry);
     }
     summed(dropped, invalid, tool, list);
     out[list] = valid;
@@ -428,21 +448,27 @@ function merge(
   return out;
 }
 
-/** A record checked against its list's schema: tagged with its server, or its problem as `invalid` lists it. */
-function check(def: ListDef, item: unknown, server: string, name: string): Entry {
+/**
+ * A record checked against its list's schema: tagged with its server, or its problem as `invalid` lists it
+ * (`name` names the record there; only built for a record that fails).
+ */
+function check(def: ListDef, item: unknown, server: string, name: () => string): Held {
   const parsed = def.schema.safeParse(item);
   if (parsed.success) {
     const record = parsed.data;
     if (def.untagged !== true) record["server"] = server; // zod's fresh copy: nothing else holds it
-    return { record, raw: null, problem: null };
+    return record;
   }
-  return { record: null, raw: item !== null && typeof item === "object" ? (item as Record<string, unknown>) : null, problem: `${name} dropped: ${issuesText(parsed.error)}` };
+  return new Dropped(item !== null && typeof item === "object" ? (item as Record<string, unknown>) : null, `${name()} dropped: ${issuesText(parsed.error)}`);
 }
 
-/** New values of accruing fields (row `i` of `columns`): checked field by field on a valid record, the whole record again on an invalid one. */
-function accrue(def: ListDef, entry: Entry, columns: readonly { field: string; check: Accruing; values: unknown[] | undefined }[], i: number, server: string, name: string): void {
-  const record = entry.record;
-  if (record !== null) {
+/**
+ * A held record with the new values of its accruing fields (row `i` of `columns`): checked field by field on
+ * a valid record, the whole record again on an invalid one. The same object when nothing changed.
+ */
+function accrue(def: ListDef, entry: Held, columns: readonly { field: string; check: Accruing; values: unknown[] | undefined }[], i: number, server: string, name: () => string): Held {
+  if (!(entry instanceof Dropped)) {
+    const record = entry;
     let next: Record<string, unknown> | null = null;
     for (const { field, check, values } of columns) {
       const value = values![i];
@@ -452,21 +478,36 @@ function accrue(def: ListDef, entry: Entry, columns: readonly { field: string; c
         if (!parsed.success) {
           const { server: _server, ...raw } = record;
           for (const c of columns) raw[c.field] = c.values![i];
-          Object.assign(entry, { record: null, raw, problem: `${name} dropped: ${issuesText(parsed.error, field)}` });
-          return;
+          return new Dropped(raw, `${name()} dropped: ${issuesText(parsed.error, field)}`);
         }
       }
       next ??= { ...record };
       next[field] = value;
     }
     // a new object, not the old one changed: earlier snapshots keep what they saw
-    if (next !== null) entry.record = next;
-    return;
+    return next ?? record;
   }
-  if (entry.raw === null) return;
+  if (entry.raw === null) return entry;
   const raw = { ...entry.raw };
   for (const c of columns) raw[c.field] = c.values![i];
-  Object.assign(entry, check(def, raw, server, name));
+  return check(def, raw, server, name);
+}
+
+/** Where a held record goes in the snapshot's order (a dropped one by what it came with). */
+function orderOfHeld(def: ListDef, held: Held): string {
+  return def.orderOf!(held instanceof Dropped ? (held.raw ?? {}) : held);
+}
+
+/** The keys of `entries` in the snapshot's order: the list's `orderOf`, else the key's, by code unit. */
+function orderedKeys(entries: Map<string, Held>, def: ListDef): string[] {
+  if (def.orderOf === undefined) return [...entries.keys()].sort();
+  const at = new Map<string, string>();
+  for (const [key, held] of entries) at.set(key, orderOfHeld(def, held));
+  return [...entries.keys()].sort((a, b) => {
+    const x = at.get(a)!;
+    const y = at.get(b)!;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 function keyOf(item: unknown, def: ListDef): string | null {
@@ -499,10 +540,16 @@ function health(data: z.infer<(typeof ENVELOPES)["get_health"]>, lists: Record<s
   return {
     atMs: atMs.success ? atMs.data : nowMs,
     regions,
-    replicas: (lists["replicas"] as HealthReport["replicas"]).sort(by((r) => r.workloadId, (r) => r.location, (r) => r.instanceId)),
-    interruptions: (lists["interruptions"] as HealthReport["interruptions"]).sort(by((n) => n.instanceId)),
-    services: (lists["services"] as HealthReport["services"]).sort(by((s) => s.workloadId)),
+    replicas: sorted(lists["replicas"] as HealthReport["replicas"], by((r) => r.workloadId, (r) => r.location, (r) => r.instanceId)),
+    interruptions: sorted(lists["interruptions"] as HealthReport["interruptions"], by((n) => n.instanceId)),
+    services: sorted(lists["services"] as HealthReport["services"], by((s) => s.workloadId)),
   };
+}
+
+/** `xs` in `compare`'s order: as they are when they already are (a delta's lists come in order), else sorted in place. */
+function sorted<T>(xs: T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < xs.length; i++) if (compare(xs[i - 1]!, xs[i]!) > 0) return xs.sort(compare);
+  return xs;
 }
 
 /** The records of `data[key]` that pass `schema`; each one that fails is listed in `invalid` (up to a cap). */

@@ -1,7 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * The `skyops` command. Thin: it parses flags and wires the pieces; the pieces live in src/ and tools/.
- * Usage errors (unknown commands or flags, bad values) exit with status 2.
+ * Usage errors (unknown commands or flags, bad values) exit with status 2. The `#!` line carries the
+ * daemon's V8 flags (src/server/node-flags.ts); `npm start` passes the same.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -8,6 +8,7 @@ import pino from "pino";
 import { loadWorldData } from "../../src/data/load.js";
 import { WorldSpecSchema, type WorldData, type WorldSpec } from "../../src/domain/index.js";
 import { ConfigSchema } from "../../src/server/config.js";
+import { DAEMON_NODE_FLAGS } from "../../src/server/node-flags.js";
 import { Daemon } from "../../src/server/daemon.js";
 import { DEFAULT_START_MS, World, generateFleet, generateIncidents, type FleetProfile } from "../../src/sim/index.js";
 import { SimHost } from "../../tools/sim/host.js";
@@ -162,8 +163,9 @@ async function findingToExecuted(): Promise<{ ms: number; ticks: number }> {
 }
 
 /**
- * How the fleet runs start: the code as the daemon ships, compiled to JavaScript and run by plain node (as
- * `node dist/src/cli.js` runs), not through the TypeScript loader, whose thread and caches add ~60 MB to RSS.
+ * How the fleet runs start: the code as the daemon ships, compiled to JavaScript and run by node with the
+ * daemon's launch flags (as the `skyops` command and `npm start` run it), not through the TypeScript
+ * loader, whose thread and caches add ~60 MB to RSS.
  * Compiled from this checkout into evals/out/bench-js each time; if that fails, through tsx, and said so.
  */
 function childCommand(): { args: string[]; runner: string } {
@@ -188,8 +190,8 @@ function childCommand(): { args: string[]; runner: string } {
 /** Runs one fleet size in a child process (its own heap and RSS). */
 type FleetResult = FleetRun | { error: string };
 
-function inProcess(child: string[], n: number, ticks: number, profile: FleetProfile, idle: boolean): FleetResult {
-  const r = spawnSync(process.execPath, [...child, String(n), String(ticks), profile, idle ? "idle" : "no-idle"], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+function inProcess(child: string[], n: number, ticks: number, profile: FleetProfile, idle: boolean, nodeFlags: readonly string[]): FleetResult {
+  const r = spawnSync(process.execPath, [...nodeFlags, ...child, String(n), String(ticks), profile, idle ? "idle" : "no-idle"], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
   const line = r.stdout.trim().split("\n").at(-1) ?? "";
   if (r.status !== 0 || !line.startsWith("{")) {
     // reported, not hidden: a run that crashes is a finding of the benchmark
@@ -199,12 +201,16 @@ function inProcess(child: string[], n: number, ticks: number, profile: FleetProf
   return JSON.parse(line) as FleetResult;
 }
 
-export async function benchLoop(sizes: number[] = [1_000, 10_000], ticks = 12, profile: FleetProfile = "realistic", idle = true): Promise<Record<string, unknown>> {
+/**
+ * `plainNode`: run the fleets under node without the daemon's launch flags (DAEMON_NODE_FLAGS), to see
+ * what they buy.
+ */
+export async function benchLoop(sizes: number[] = [1_000, 10_000], ticks = 12, profile: FleetProfile = "realistic", idle = true, plainNode = false): Promise<Record<string, unknown>> {
   const perFleet: Record<string, Omit<FleetRun, "peakRssMb"> | { error: string }> = {};
   const peakRssMb: Record<string, number> = {};
   const { args, runner } = childCommand();
   for (const n of sizes) {
-    const r = inProcess(args, n, ticks, profile, idle);
+    const r = inProcess(args, n, ticks, profile, idle, plainNode ? [] : DAEMON_NODE_FLAGS);
     if ("error" in r) perFleet[String(n)] = r;
     else {
       const { peakRssMb: rss, ...rest } = r;
@@ -213,5 +219,5 @@ export async function benchLoop(sizes: number[] = [1_000, 10_000], ticks = 12, p
     }
   }
   const f2e = await findingToExecuted();
-  return { fleet: profile, ticks, warmupTicks: WARMUP_TICKS, idleBetweenTicks: idle, runner, fleets: perFleet, peakRssMb, findingToExecutedMs: Math.round(f2e.ms), findingToExecutedTicks: f2e.ticks };
+  return { fleet: profile, ticks, warmupTicks: WARMUP_TICKS, idleBetweenTicks: idle, runner, nodeFlags: plainNode ? [] : [...DAEMON_NODE_FLAGS], fleets: perFleet, peakRssMb, findingToExecutedMs: Math.round(f2e.ms), findingToExecutedTicks: f2e.ticks };
 }

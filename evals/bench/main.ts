@@ -9,8 +9,8 @@ import { benchSim } from "./sim.js";
  */
 const BENCHES: Record<string, { about: string; run: (args: string[]) => Record<string, unknown> | Promise<Record<string, unknown>> }> = {
   loop: {
-    about: "tick latency of the daemon at 1,000 and 10,000 workloads (MCP in-memory, built-in planner), finding-to-executed latency, peak RSS; --fleet realistic (default) or stress; --no-idle: no idle-time housekeeping between ticks",
-    run: (args) => benchLoop([1_000, numberFlag(args, "--workloads") ?? 10_000], numberFlag(args, "--ticks") ?? 12, fleetFlag(args), !args.includes("--no-idle")),
+    about: "tick latency of the daemon at 1,000 and 10,000 workloads (MCP in-memory, built-in planner), finding-to-executed latency, peak RSS; --fleet realistic (default) or stress; --no-idle: no idle-time housekeeping between ticks; --plain-node: without the daemon's V8 launch flags",
+    run: (args) => benchLoop([1_000, numberFlag(args, "--workloads") ?? 10_000], numberFlag(args, "--ticks") ?? 12, fleetFlag(args), !args.includes("--no-idle"), args.includes("--plain-node")),
   },
   sim: {
     about: "simulate 10,000 workloads for 24 simulated hours at 1-minute ticks",

@@ -43,6 +43,7 @@ EXPOSE 7070 7071
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:7070/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-ENTRYPOINT ["node", "dist/src/cli.js"]
+# the daemon's V8 flags (src/server/node-flags.ts), as the skyops command passes them
+ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/src/cli.js"]
 # the daemon on the embedded simulator; listen on every interface inside the container, keep state in the volume
 CMD ["daemon", "--http", "0.0.0.0:7070", "--state", "/var/lib/skyops", "--speed", "60"]

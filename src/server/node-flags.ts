@@ -1,5 +1,6 @@
 /**
- * The V8 flags the daemon is launched with: by the `skyops` command (its `#!` line) and by `npm start`.
+ * The V8 flags the daemon is launched with: by the `skyops` command (its `#!` line), by `npm start` and by
+ * the container's entrypoint.
  * They can only be given when node starts, not set by the running process; a test keeps the launchers in
  * step with this list, and the loop benchmark runs the daemon with it (`--plain-node` without).
  *

@@ -6,7 +6,7 @@ import { DAEMON_NODE_FLAGS } from "../../src/server/node-flags.js";
 
 /*
  * The daemon's V8 flags can only be given when node starts, so they live in its launchers: the `skyops`
- * command's `#!` line and `npm start`. These stay in step with the one list, and the flags do what the
+ * command's `#!` line, `npm start` and the container's entrypoint. These stay in step with the one list, and the flags do what the
  * list says they are for (a young generation of 2 × 4 MB instead of V8's 2 × 16 MB).
  */
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -28,11 +28,13 @@ function youngGenerationMb(flags: readonly string[]): number {
 }
 
 describe("how the daemon is launched", () => {
-  it("the skyops command's #! line and npm start pass the daemon's V8 flags", () => {
+  it("the skyops command's #! line, npm start and the container pass the daemon's V8 flags", () => {
     const shebang = readFileSync(join(ROOT, "src", "cli.ts"), "utf8").split("\n")[0];
     expect(shebang).toBe(`#!/usr/bin/env -S node ${DAEMON_NODE_FLAGS.join(" ")}`);
     const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["start"];
     expect(start).toContain(`node ${DAEMON_NODE_FLAGS.join(" ")} dist/src/cli.js start`);
+    const entrypoint = readFileSync(join(ROOT, "Dockerfile"), "utf8").split("\n").find((l) => l.startsWith("ENTRYPOINT"));
+    expect(entrypoint).toBe(`ENTRYPOINT ${JSON.stringify(["node", ...DAEMON_NODE_FLAGS, "dist/src/cli.js"]).replaceAll(",", ", ")}`);
   });
 
   it("the flags keep V8's young generation small", () => {

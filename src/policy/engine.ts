@@ -196,8 +196,9 @@ export class PolicyEngine {
   }
 
   /**
-   * V8 tiers the wasm up lazily: the first few thousand calls are several times slower. Evaluating
-   * synthetic requests at start keeps the first real decisions fast.
+   * On the optimizing tier (wasm-tier.ts) V8 tiers the wasm up lazily: the first few thousand calls are
+   * several times slower. Evaluating synthetic requests at start keeps the first real decisions fast. On
+   * the baseline tier there is nothing to tier up, and the daemon does not warm up.
    */
   warm(calls: number): void {
     const context = {

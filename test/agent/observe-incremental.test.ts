@@ -120,6 +120,44 @@ describe("observe with incremental listing", () => {
     for (const tool of ["list_offers", "list_workloads", "list_instances", "get_drift"]) expect(watched.bytes.get(tool)!, tool).toBeLessThan(fullBytes.get(tool)! / 2);
   });
 
+  it("drops an instance whose accrued cost arrives invalid in a delta, names it, and takes it back once the cost is sane", async () => {
+    const memory = new ObserveMemory();
+    let tamper: string | null = null;
+    const base = readOnlyPort(incremental);
+    // a server that sends one instance's accrued cost as -5 while `tamper` names it
+    const port: ObservePort = {
+      tool: (s, t) => base.tool(s, t),
+      servers: () => base.servers(),
+      call: async (s, t, a, o) => {
+        const r = await base.call(s, t, a, o);
+        const accrued = r.ok && t === "list_instances" ? (r.structured["delta"] as { accrued?: { ids: string[]; costUsd: unknown[] } } | undefined)?.accrued : undefined;
+        if (accrued !== undefined && tamper !== null) accrued.costUsd[accrued.ids.indexOf(tamper)] = -5;
+        return r;
+      },
+    };
+    const first = await observe(port, ["sim"], host.world.nowMs, { egressCache: {}, memory });
+    const victim = first.snapshot.instances.find((i) => i.endedAtMs === null)!;
+    const instanceIds = (o: { snapshot: Snapshot }): string[] => o.snapshot.instances.map((i) => i.id);
+    const problems = (o: { snapshot: Snapshot }): string[] => o.snapshot.sources.flatMap((src) => src.invalid.map((v) => v.problem));
+    host.advanceBy(60_000);
+    tamper = victim.id;
+    const bad = await observe(port, ["sim"], host.world.nowMs, { egressCache: {}, memory });
+    expect(instanceIds(bad)).not.toContain(victim.id);
+    expect(problems(bad).some((p) => p.includes(victim.id) && p.includes("costUsd"))).toBe(true);
+    // still invalid a tick later: still out, still named
+    host.advanceBy(60_000);
+    const still = await observe(port, ["sim"], host.world.nowMs, { egressCache: {}, memory });
+    expect(instanceIds(still)).not.toContain(victim.id);
+    expect(problems(still).some((p) => p.includes(victim.id))).toBe(true);
+    // sane again: back, exactly as a full listing has it
+    host.advanceBy(60_000);
+    tamper = null;
+    const good = await observe(port, ["sim"], host.world.nowMs, { egressCache: {}, memory });
+    const fresh = await observe(readOnlyPort(full), ["sim"], host.world.nowMs, { egressCache: {} });
+    expect(timeless(good.snapshot)).toEqual(timeless(fresh.snapshot));
+    expect(problems(good).some((p) => p.includes(victim.id))).toBe(false);
+  });
+
   it("falls back to a full listing when another call of the session started a new chain, and when the server was restarted", async () => {
     const memory = new ObserveMemory();
     const watched = watching(readOnlyPort(incremental));

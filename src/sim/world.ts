@@ -291,7 +291,9 @@ export class World {
     options: { logEvents?: boolean; maxLoggedEvents?: number; journal?: (entry: JournalEntry) => void } = {},
   ) {
     this.logEnabled = options.logEvents ?? true;
-    this.maxLoggedEvents = Math.max(1, Math.floor(options.maxLoggedEvents ?? MAX_LOGGED_EVENTS));
+    const maxLogged = options.maxLoggedEvents ?? MAX_LOGGED_EVENTS;
+    if (!Number.isSafeInteger(maxLogged) || maxLogged < 1) throw new SimError("invalid-argument", `maxLoggedEvents must be a whole number of at least 1, not ${maxLogged}`, "keep the default (10,000) or pass a positive integer", "maxLoggedEvents");
+    this.maxLoggedEvents = maxLogged;
     if (options.journal) this.journalTo(options.journal);
     this.now = spec.startMs;
     this.startMs = spec.startMs;

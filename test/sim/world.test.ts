@@ -37,6 +37,9 @@ describe("the simulated world", () => {
     expect(short.events()[0]!.seq).toBe(all.length - 5);
     // and it holds no more than that in memory (trimmed in batches: under twice the bound)
     expect((short as unknown as { log: unknown[] }).log.length).toBeLessThan(10);
+    for (const bad of [0, -1, 2.5, Number.NaN]) {
+      expect(() => new World(data, defaultWorldSpec({ seed: 7 }), { maxLoggedEvents: bad })).toThrow(/maxLoggedEvents must be a whole number of at least 1/);
+    }
   });
 
   it("gives an identical event log and cost, bit for bit, for the same seed and timeline", () => {

@@ -26,11 +26,6 @@ export function setCedarTier(next: CedarTier): void {
   tier = next;
 }
 
-/** The tier Cedar compiles (or has compiled) with. */
-export function cedarTier(): CedarTier {
-  return tier;
-}
-
 /**
  * Cedar's module, compiled on first use under the chosen tier (the flag must be set before V8 compiles it,
  * so Cedar is loaded here and not by a static import).

@@ -66,7 +66,7 @@ type Held = Record<string, unknown> | Dropped;
 interface ToolMemory {
   revision: string;
   lists: Record<string, Map<string, Held>>;
-  /** Each list's keys in code-unit order (the snapshot's), kept until a key comes or goes: no sort of 10,000s of records a tick. */
+  /** Each list's keys in the snapshot's order (by code unit, of the key or the list's `orderOf`), kept until a key comes or goes: no sort of 10,000s of records a tick. */
   order: Record<string, string[] | null>;
 }
 

@@ -1,11 +1,11 @@
 import { Command, isInterrupted } from "@langchain/langgraph";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type { EgressMatrix, Finding, Proposal, Snapshot } from "../domain/index.js";
 import type { Executor } from "../executor/index.js";
 import { plan, type PlannerConfig, type PlannerInput } from "../planner/index.js";
 import type { DecisionDetail, PolicyEngine } from "../policy/index.js";
 import type { Store } from "../store/index.js";
 import { detect, initialDetectorState, restoreDetectorState, type DetectorConfig, type DetectorState } from "../telemetry/index.js";
+import { SqliteCheckpointer } from "./checkpointer.js";
 import { policyFacts, trackSpend, type SpendTracker } from "./facts.js";
 import { buildProposalGraph, type ApprovalAnswer, type ProposalGraph } from "./graph.js";
 import { ObserveMemory, observe, type ObservePort } from "./observe.js";
@@ -70,7 +70,7 @@ export class Agent {
     const saved = options.store.kv.get<unknown>("detector-state");
     this.detectorState = saved !== null ? restoreDetectorState(saved) : initialDetectorState();
     this.spend = options.store.kv.get<SpendTracker>("spend");
-    const checkpointer = new SqliteSaver(options.store.db);
+    const checkpointer = new SqliteCheckpointer(options.store.db);
     this.graph = buildProposalGraph(
       {
         store: options.store,

@@ -35,6 +35,11 @@ export interface AgentOptions {
   now: () => number;
   /** A proposal for an incident already answered is made again only after this long (ms). Default 30 min. */
   reproposeAfterMs?: number;
+  /**
+   * At most this many new proposal threads start in one tick (0: no limit), the most urgent first; the
+   * rest are not recorded and are planned again on the next tick. Default 0.
+   */
+  maxNewProposalsPerTick?: number;
   emit?: (event: string, fields: Record<string, unknown>) => void;
 }
 
@@ -42,7 +47,10 @@ export interface TickReport {
   atMs: number;
   sources: { server: string; ok: boolean; error: string | null }[];
   findings: Finding[];
+  /** The proposals planned this tick and handed to their threads (or already running in one). */
   proposals: Proposal[];
+  /** Planned this tick but left for a later one: over `maxNewProposalsPerTick`, least urgent first. */
+  deferred: Proposal[];
   decisions: { proposalId: string; outcome: string }[];
   resumed: number;
   wallMs: number;
@@ -199,12 +207,23 @@ export class Agent {
 
     // plan and hand each new proposal to its thread
     const busy = store.proposals.listByStatus([...OPEN_STATUSES]).map((p) => p.proposal.workloadId);
-    const proposals = this.fresh((this.options.planner ?? plan)({ nowMs, snapshot, findings, egress, busy, config: this.options.plannerConfig }), nowMs);
-    for (const p of proposals) {
+    const planned = byUrgency(this.fresh((this.options.planner ?? plan)({ nowMs, snapshot, findings, egress, busy, config: this.options.plannerConfig }), nowMs), findings);
+    const limit = this.options.maxNewProposalsPerTick ?? 0;
+    const proposals: Proposal[] = [];
+    const deferred: Proposal[] = [];
+    let admitted = 0;
+    for (const p of planned) {
+      if (limit > 0 && admitted >= limit && store.proposals.get(p.id) === null) {
+        deferred.push(p);
+        continue;
+      }
+      proposals.push(p);
       if (!store.proposals.insert(p)) continue; // already known (same id): its thread runs already
+      admitted++;
       this.emit("proposal.made", { proposal: p.id, workload: p.workloadId, type: p.type, findings: p.findingIds });
       await this.drive(p.id, { proposalId: p.id });
     }
+    if (deferred.length > 0) this.emit("proposals.deferred", { count: deferred.length, limit, proposals: deferred.map((p) => p.id) });
     // threads started in earlier ticks that never ran (a crash between insert and first run)
     for (const stored of store.proposals.listByStatus(["proposed"])) {
       if (proposals.some((p) => p.id === stored.proposal.id)) continue;
@@ -216,9 +235,26 @@ export class Agent {
       sources: snapshot.sources.map((s) => ({ server: s.server, ok: s.ok, error: s.error })),
       findings,
       proposals,
+      deferred,
       decisions: this.decisionsThisTick,
       resumed,
       wallMs: performance.now() - started,
     };
   }
+}
+
+const SEVERITY_RANK: Record<Finding["severity"], number> = { critical: 0, warning: 1, info: 2 };
+
+/**
+ * Proposals most urgent first: by the gravest finding each answers (critical, warning, info; none last),
+ * then in the planner's order. Stable, so the same plan gives the same order.
+ */
+export function byUrgency(proposals: Proposal[], findings: readonly Finding[]): Proposal[] {
+  if (proposals.length < 2) return proposals;
+  const severity = new Map(findings.map((f) => [f.id, SEVERITY_RANK[f.severity]]));
+  const rank = (p: Proposal): number => p.findingIds.reduce((best, id) => Math.min(best, severity.get(id) ?? 3), 3);
+  return proposals
+    .map((p, index) => ({ p, index, rank: rank(p) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((e) => e.p);
 }

@@ -28,6 +28,13 @@ export const ConfigSchema = z.strictObject({
   servers: HubServersSchema.default([{ name: "sim", transport: "in-memory", timeoutMs: 10_000, readOnly: false }]).describe(
     "tool servers to manage (each: name, transport, and command/args/env/cwd for stdio or url/headers for http, timeoutMs, readOnly); default: the embedded simulator",
   ),
+  maxNewProposalsPerTick: z
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(16)
+    .describe("at most this many new proposals start in one tick, the most urgent first; the rest are planned again next tick (0: no limit)"),
   idleGcAfterMs: DurationSchema.default(5_000).describe("between two ticks at least this far apart (wall time), collect garbage so memory shrinks back to what is live"),
   cedarTier: z
     .enum(["baseline", "optimizing"])
@@ -65,6 +72,7 @@ const ENV: Record<string, (value: string) => [string[], unknown]> = {
   SKYOPS_LOG_LEVEL: (v) => [["logLevel"], v],
   SKYOPS_MODEL: (v) => [["llm", "model"], v],
   SKYOPS_CEDAR_TIER: (v) => [["cedarTier"], v],
+  SKYOPS_MAX_NEW_PROPOSALS_PER_TICK: (v) => [["maxNewProposalsPerTick"], Number(v)],
   OPENAI_BASE_URL: (v) => [["llm", "baseUrl"], v],
 };
 

@@ -104,11 +104,13 @@ export class Daemon {
       ...(options.planner ? { planner: options.planner } : {}),
       autonomy: config.autonomy,
       dryRun: config.dryRun,
+      maxNewProposalsPerTick: config.maxNewProposalsPerTick,
       now: () => options.clock.now(),
       emit: (event, fields) => {
         log.info({ event, ...fields });
         if (event === "finding.raised") metrics.findings.inc({ kind: String(fields["kind"]) });
         if (event === "proposal.made") metrics.proposals.inc({ type: String(fields["type"]), proposer: "builtin" });
+        if (event === "proposals.deferred") metrics.proposalsDeferred.inc(Number(fields["count"]));
         if (event === "proposal.decided") metrics.decisions.inc({ outcome: String(fields["outcome"]) });
         if (event === "execution.finished") metrics.executions.inc({ result: String(fields["result"]) });
       },
@@ -242,7 +244,7 @@ export class Daemon {
         logger.error({ event: "tick.failed", error: (error as Error).stack ?? String(error) });
         throw error;
       }
-      logger.debug({ event: "tick.done", atMs: report.atMs, findings: report.findings.length, proposals: report.proposals.length, wallMs: Math.round(report.wallMs) });
+      logger.debug({ event: "tick.done", atMs: report.atMs, findings: report.findings.length, proposals: report.proposals.length, deferred: report.deferred.length, wallMs: Math.round(report.wallMs) });
       if (config.stopAfter !== undefined && this.options.clock.now() - startMs >= config.stopAfter) break;
       const waitMs = this.options.clock.advance ? (config.speed > 0 ? config.tick / config.speed : 0) : config.tick;
       if (waitMs >= config.idleGcAfterMs) this.idle();

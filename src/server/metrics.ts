@@ -10,6 +10,7 @@ export function createMetrics() {
     tickSeconds: new Histogram({ name: "skyops_tick_duration_seconds", help: "wall time of one tick (observe to execute)", buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5], registers: [registry] }),
     findings: new Counter({ name: "skyops_findings_total", help: "findings raised, by kind", labelNames: ["kind"], registers: [registry] }),
     proposals: new Counter({ name: "skyops_proposals_total", help: "proposals made, by action type and proposer", labelNames: ["type", "proposer"], registers: [registry] }),
+    proposalsDeferred: new Counter({ name: "skyops_proposals_deferred_total", help: "proposals planned but left for a later tick (over maxNewProposalsPerTick)", registers: [registry] }),
     decisions: new Counter({ name: "skyops_decisions_total", help: "policy decisions, by outcome", labelNames: ["outcome"], registers: [registry] }),
     executions: new Counter({ name: "skyops_executions_total", help: "finished executions, by result", labelNames: ["result"], registers: [registry] }),
     approvalsPending: new Gauge({ name: "skyops_approvals_pending", help: "approval requests waiting for a human", registers: [registry] }),

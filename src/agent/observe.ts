@@ -66,7 +66,7 @@ type Held = Record<string, unknown> | Dropped;
 interface ToolMemory {
   revision: string;
   lists: Record<string, Map<string, Held>>;
-  /** Each list's keys in the snapshot's order (by code unit, of the key or the list's `orderOf`), kept until a key comes or goes: no sort of 10,000s of records a tick. */
+  /** Each list's keys in the snapshot's order (by code unit, of the key or the list's `orderOf`), kept from tick to tick and patched where keys come, go or move: no sort of 10,000s of records a tick. */
   order: Record<string, string[] | null>;
 }
 
@@ -400,8 +400,13 @@ function merge(
     if (entries === undefined) return null;
     const gone = Object.keys(defs).length === 1 ? removed : (removed as Record<string, unknown> | null)?.[list];
     if (!Array.isArray(gone)) return null;
-    for (const key of gone) if (typeof key !== "string" || !entries.delete(key)) return null;
-    if (gone.length > 0) held.order[list] = null;
+    // keys that leave their place in the order (gone, or moved by a change of `orderOf`) and keys that take one
+    const leaving = new Set<string>();
+    const placed: string[] = [];
+    for (const key of gone) {
+      if (typeof key !== "string" || !entries.delete(key)) return null;
+      leaving.add(key);
+    }
     const changed = new Set<string>();
     const items = structured[list] as unknown[];
     for (const [index, item] of items.entries()) {
@@ -410,7 +415,11 @@ function merge(
       changed.add(key);
       const before = entries.get(key);
       const next = check(def, item, server, () => `${list} ${recordName(item, index)}`);
-      if (before === undefined || (def.orderOf !== undefined && orderOfHeld(def, before) !== orderOfHeld(def, next))) held.order[list] = null;
+      if (before === undefined) placed.push(key);
+      else if (def.orderOf !== undefined && orderOfHeld(def, before) !== orderOfHeld(def, next)) {
+        leaving.add(key);
+        placed.push(key);
+      }
       entries.set(key, next);
     }
     if (def.accruing !== undefined && accrued !== undefined) {
@@ -433,7 +442,8 @@ function merge(
         entries.set(key, { ...entry, atMs: atMs.data.atMs });
       }
     }
-    const order = (held.order[list] ??= orderedKeys(entries, def));
+    const before = held.order[list];
+    const order = (held.order[list] = before == null ? orderedKeys(entries, def) : leaving.size + placed.length === 0 ? before : reordered(before, leaving, placed, entries, def));
     const valid: Record<string, unknown>[] = [];
     const dropped = { count: 0 };
     for (const key of order) {
@@ -508,6 +518,32 @@ function orderedKeys(entries: Map<string, Held>, def: ListDef): string[] {
     const y = at.get(b)!;
     return x < y ? -1 : x > y ? 1 : 0;
   });
+}
+
+/**
+ * `order` with the keys in `out` taken away and those in `placed` put in their places: the same keys in the
+ * same order as `orderedKeys` would give (keys are unique and `orderOf` ends with the key, so a tie is rare
+ * and sorted afresh), without sorting the fleet again for a few launches and ends a tick. Many changes at
+ * once are sorted afresh too.
+ */
+function reordered(order: string[], out: ReadonlySet<string>, placed: readonly string[], entries: Map<string, Held>, def: ListDef): string[] {
+  if (out.size + placed.length > 64 + order.length / 16) return orderedKeys(entries, def);
+  const at = (key: string): string => (def.orderOf === undefined ? key : orderOfHeld(def, entries.get(key)!));
+  const keys = out.size === 0 ? order : order.filter((key) => !out.has(key));
+  for (const key of placed) {
+    const value = at(key);
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (at(keys[mid]!) < value) lo = mid + 1;
+      else hi = mid;
+    }
+    // a tie (records that carry no fields to order by) is ordered as the full sort has it
+    if ((lo < keys.length && at(keys[lo]!) === value) || (lo > 0 && at(keys[lo - 1]!) === value)) return orderedKeys(entries, def);
+    keys.splice(lo, 0, key);
+  }
+  return keys;
 }
 
 function keyOf(item: unknown, def: ListDef): string | null {

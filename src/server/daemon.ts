@@ -7,19 +7,19 @@ import { Agent, type AgentOptions, type TickReport } from "../agent/agent.js";
 import { fleetCostUsd, fleetUsdPerHour } from "../agent/facts.js";
 import { McpHub, readOnlyPort } from "../agent/hub.js";
 import { answerApproval, pendingApprovals, ApprovalRefusedError } from "../approvals/index.js";
-import type { Proposal } from "../domain/index.js";
+import type { Proposal, Snapshot, SnapshotWorkload } from "../domain/index.js";
 import { setCedarTier, type GuardrailsInput } from "../policy/index.js";
 import { DEFAULT_RETRY, Executor } from "../executor/index.js";
 import { plannerConfig } from "../planner/index.js";
 import { ExecutionRepository } from "../store/executions.js";
-import { openStore, type Store } from "../store/index.js";
+import { openStore, type PublishedLine, type Store } from "../store/index.js";
 import { DEFAULT_DETECTOR_CONFIG } from "../telemetry/index.js";
 import type { Config } from "./config.js";
 import { ApiError, startDaemonHttp, type DaemonApi } from "./http.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { PolicyStore } from "./policy-store.js";
-import { statusReport, type WorkloadLine } from "./status.js";
+import { statusReport } from "./status.js";
 
 // Node 20's V8 (11.3) crashes with a fatal "unreachable code" in Deoptimizer::DoComputeBuiltinContinuation
 // when it inlines hot JS→Wasm calls (the Cedar engine is Wasm) and later deoptimizes them: seen in the loop
@@ -75,6 +75,8 @@ export class Daemon {
   readonly metrics: Metrics;
   readonly agent: Agent;
   private ticks = 0;
+  /** The workload records whose lines were published last (by server and id); null before the first publish of this process. */
+  private published: Map<string, SnapshotWorkload> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
   private firstTickDone = false;
@@ -196,16 +198,7 @@ export class Daemon {
     this.ticks++;
     store.kv.set("clock", { nowMs: report.atMs, ticks: this.ticks, lastTickWallMs: wallMs }, report.atMs);
     if (snapshot) {
-      const workloads: WorkloadLine[] = snapshot.workloads.map((w) => ({
-        id: w.id,
-        kind: w.kind,
-        tier: w.tier,
-        state: w.state,
-        locations: w.deployments.map((d) => `${d.location}${d.spot ? " (spot)" : ""}`),
-        usdPerHour: w.usdPerHour,
-        costUsd: w.costUsd,
-      }));
-      store.kv.set("workloads", workloads, report.atMs);
+      this.publishWorkloads(snapshot, report.atMs);
       const spend = store.kv.get<{ dayStartMs: number; costAtDayStartUsd: number }>("spend");
       const total = fleetCostUsd(snapshot);
       store.kv.set("spend-now", { totalUsd: total, usdPerHour: fleetUsdPerHour(snapshot), todayUsd: Math.max(0, total - (spend?.costAtDayStartUsd ?? 0)) }, report.atMs);
@@ -214,6 +207,32 @@ export class Daemon {
     this.metrics.ticks.inc();
     this.metrics.tickSeconds.observe(wallMs / 1000);
     this.metrics.approvalsPending.set(store.approvals.listPending().length);
+  }
+
+  /**
+   * Publishes each workload's line for `skyops status`: only the lines that changed since the last tick
+   * are written (and all of them on the first tick of this process), the costs as one small value.
+   */
+  private publishWorkloads(snapshot: Snapshot, atMs: number): void {
+    const previous = this.published;
+    const current = new Map<string, SnapshotWorkload>();
+    const changed: PublishedLine[] = [];
+    const costs: Record<string, Record<string, number>> = {};
+    for (const w of snapshot.workloads) {
+      const key = `${w.server}\u0000${w.id}`;
+      current.set(key, w);
+      (costs[w.server] ??= {})[w.id] = w.costUsd;
+      const before = previous?.get(key);
+      if (before !== undefined && sameLine(before, w)) continue;
+      changed.push({
+        server: w.server,
+        line: { id: w.id, kind: w.kind, tier: w.tier, state: w.state, locations: w.deployments.map((d) => `${d.location}${d.spot ? " (spot)" : ""}`), usdPerHour: w.usdPerHour },
+      });
+    }
+    const gone: { server: string; id: string }[] = [];
+    if (previous !== null) for (const [key, w] of previous) if (!current.has(key)) gone.push({ server: w.server, id: w.id });
+    this.store.workloadLines.publish({ changed, gone, all: previous === null, costs, atMs });
+    this.published = current;
   }
 
   /** One tick (and the clock's move before it, except for the first). */
@@ -290,3 +309,11 @@ function splitHostPort(text: string): [string, number] {
   return [text.slice(0, i).replace(/^\[|\]$/g, ""), Number(text.slice(i + 1))];
 }
 
+/** Whether two records of a workload show the same line in `skyops status` (cost aside). */
+function sameLine(a: SnapshotWorkload, b: SnapshotWorkload): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind || a.tier !== b.tier || a.state !== b.state || a.usdPerHour !== b.usdPerHour) return false;
+  if (a.deployments === b.deployments) return true;
+  if (a.deployments.length !== b.deployments.length) return false;
+  return a.deployments.every((d, i) => d.location === b.deployments[i]!.location && d.spot === b.deployments[i]!.spot);
+}

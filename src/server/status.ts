@@ -1,16 +1,7 @@
 import { pendingApprovals } from "../approvals/index.js";
-import type { Store } from "../store/index.js";
+import type { Store, WorkloadLine } from "../store/index.js";
 
-/** What the daemon publishes of each workload every tick (kv `workloads`), for `skyops status`. */
-export interface WorkloadLine {
-  id: string;
-  kind: string;
-  tier: string;
-  state: string;
-  locations: string[];
-  usdPerHour: number;
-  costUsd: number;
-}
+export type { WorkloadLine } from "../store/index.js";
 
 export interface StatusReport {
   clock: { nowMs: number | null; ticks: number; lastTickWallMs: number | null };
@@ -42,7 +33,7 @@ export function statusReport(store: Store): StatusReport {
   const executions = countBy(db.prepare("SELECT state AS k, count(*) AS n FROM executions GROUP BY state").all() as { k: string; n: number }[]);
   return {
     clock: { nowMs: clock?.nowMs ?? null, ticks: clock?.ticks ?? 0, lastTickWallMs: clock?.lastTickWallMs ?? null },
-    workloads: store.kv.get<WorkloadLine[]>("workloads") ?? [],
+    workloads: store.workloadLines.list(),
     findings: { open: Object.values(findings).reduce((a, b) => a + b, 0), byKind: findings },
     proposals: countBy(db.prepare("SELECT status AS k, count(*) AS n FROM proposals GROUP BY status ORDER BY status").all() as { k: string; n: number }[]),
     decisions: { allow: decisions["allow"] ?? 0, "needs-approval": decisions["needs-approval"] ?? 0, deny: decisions["deny"] ?? 0 },

@@ -10,3 +10,4 @@ export * from "./telemetry.js";
 export * from "./store.js";
 export * from "./verify.js";
 export * from "./kv.js";
+export * from "./workload-lines.js";

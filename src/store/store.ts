@@ -6,6 +6,7 @@ import { FindingRepository } from "./findings.js";
 import { KvRepository } from "./kv.js";
 import { ProposalRepository } from "./proposals.js";
 import { TelemetryRepository } from "./telemetry.js";
+import { WorkloadLineRepository } from "./workload-lines.js";
 
 /** The state database (`<state dir>/skyops.db`) and its repositories, sharing one connection. */
 export interface Store {
@@ -22,6 +23,8 @@ export interface Store {
   readonly telemetry: TelemetryRepository;
   readonly audit: AuditLog;
   readonly kv: KvRepository;
+  /** What `skyops status` lists of each workload, as the daemon published it last. */
+  readonly workloadLines: WorkloadLineRepository;
   // ── executions ── owned by the executor (src/store/executions.ts, migration 002). Until it joins this
   // facade as `readonly executions: ExecutionRepository`, build it with `new ExecutionRepository(store.db)`.
   /**
@@ -37,6 +40,7 @@ export function openStore(path: string): Store {
   const db = openDatabase(path);
   const audit = new AuditLog(db);
   const proposals = new ProposalRepository(db, audit);
+  const kv = new KvRepository(db);
   return {
     path,
     db,
@@ -46,7 +50,8 @@ export function openStore(path: string): Store {
     approvals: new ApprovalRepository(db, proposals, audit),
     telemetry: new TelemetryRepository(db),
     audit,
-    kv: new KvRepository(db),
+    kv,
+    workloadLines: new WorkloadLineRepository(db, kv),
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     close: () => db.close(),
   };

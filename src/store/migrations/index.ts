@@ -1,6 +1,7 @@
 import { CORE } from "./001-core.js";
 import { EXECUTIONS } from "./002-executions.js";
 import { KV } from "./003-kv.js";
+import { WORKLOAD_LINES } from "./004-workload-lines.js";
 
 /** Ordered schema migrations; a released migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -9,4 +10,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [CORE, EXECUTIONS, KV];
+export const MIGRATIONS: Migration[] = [CORE, EXECUTIONS, KV, WORKLOAD_LINES];

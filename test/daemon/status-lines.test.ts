@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import type { WorkloadLine } from "../../src/server/status.js";
+import { statusReport } from "../../src/server/status.js";
+import { openStore } from "../../src/store/index.js";
+import { MIGRATIONS } from "../../src/store/migrations/index.js";
+import { startTestDaemon, type TestDaemon } from "./helpers.js";
+
+const trainer = { id: "trainer", kind: "training" as const, gpu: "A100:8", at: { cloud: "aws" as const, region: "us-east-1", spot: true }, workHours: 30, checkpointGb: 40, residency: ["us"], tier: "dev" as const };
+const chat = { id: "chat", kind: "inference" as const, gpu: "L4:1", replicas: { "aws/us-east-1": 2, "gcp/us-central1": 2 }, rps: 300, sloP99Ms: 800, residency: ["us"], tier: "prod" as const };
+
+let d: TestDaemon | null = null;
+afterEach(async () => {
+  await d?.close();
+  d = null;
+});
+
+/** The lines `skyops status` should show for the daemon's latest snapshot, built from it directly. */
+function expected(t: TestDaemon): WorkloadLine[] {
+  return t.daemon.agent.lastSnapshot!.workloads.map((w) => ({
+    id: w.id,
+    kind: w.kind,
+    tier: w.tier,
+    state: w.state,
+    locations: w.deployments.map((x) => `${x.location}${x.spot ? " (spot)" : ""}`),
+    usdPerHour: w.usdPerHour,
+    costUsd: w.costUsd,
+  }));
+}
+
+describe("the workload lines skyops status shows", () => {
+  it("follow the snapshot tick after tick, through a migration, while only changed lines are rewritten", async () => {
+    d = await startTestDaemon({ workloads: [trainer, chat], events: [{ at: "2m", price: { cloud: "aws", region: "us-east-1", gpu: "A100", spot: true, factor: 5, for: "12h" } }] });
+    const locations = new Set<string>();
+    let quietTicks = 0;
+    for (let i = 0; i < 40; i++) {
+      const rowsBefore = JSON.stringify(d.daemon.store.db.prepare("SELECT * FROM workload_lines ORDER BY id").all());
+      await d.daemon.tickOnce();
+      const status = statusReport(d.daemon.store);
+      expect(status.workloads).toEqual(expected(d));
+      locations.add(status.workloads.find((w) => w.id === "trainer")!.locations.join(","));
+      if (i > 0 && JSON.stringify(d.daemon.store.db.prepare("SELECT * FROM workload_lines ORDER BY id").all()) === rowsBefore) quietTicks++;
+    }
+    // the job moved, and most ticks left every line as it was (only costs moved)
+    expect(locations.size).toBeGreaterThan(1);
+    expect(quietTicks).toBeGreaterThan(20);
+  }, 60_000);
+
+  it("are all published again by a restarted daemon, and a workload gone from the snapshot leaves the list", async () => {
+    d = await startTestDaemon({ workloads: [trainer, chat] });
+    await d.ticks(2);
+    // a line the restarted daemon does not know (a workload since removed) must not survive its first tick
+    d.daemon.store.db.prepare("INSERT INTO workload_lines (id, server, line) VALUES ('old-job', 'sim', '{\"id\":\"old-job\",\"kind\":\"training\",\"tier\":\"dev\",\"state\":\"running\",\"locations\":[],\"usdPerHour\":1}')").run();
+    const state = d.state;
+    await d.daemon.close();
+    d.host.close();
+    d = await startTestDaemon({ workloads: [trainer, chat] }, {}, state);
+    await d.ticks(1);
+    expect(statusReport(d.daemon.store).workloads.map((w) => w.id)).toEqual(["chat", "trainer"]);
+  }, 60_000);
+
+  it("replace the whole-fleet kv value a daemon before migration 4 wrote", () => {
+    const dir = mkdtempSync(join(tmpdir(), "skyops-lines-"));
+    const path = join(dir, "skyops.db");
+    try {
+      const old = new Database(path);
+      old.exec("CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+      for (const m of MIGRATIONS.filter((m) => m.id < 4)) {
+        old.exec(m.sql);
+        old.prepare("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)").run(m.id, m.name, "2026-01-01T00:00:00Z");
+      }
+      old.prepare("INSERT INTO kv (key, value, at_ms) VALUES ('workloads', '[{\"id\":\"w\"}]', 1)").run();
+      old.close();
+      const store = openStore(path);
+      try {
+        expect(store.kv.get("workloads")).toBeNull();
+        expect(store.workloadLines.list()).toEqual([]);
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

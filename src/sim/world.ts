@@ -56,6 +56,14 @@ interface OfferState {
   listed: Listed<OfferQuote> | null;
   spotNow: number | null;
   odNow: number | null;
+  /**
+   * Cost meters: USD one instance on this offer (spot, on demand) has cost since the world started, as of
+   * `meteredAtMs`. An instance costs the meter now less the meter at its launch, so moving the clock touches
+   * no instance: the meters are brought forward only where a price changes (`setPrice`).
+   */
+  spotUsd: number;
+  odUsd: number;
+  meteredAtMs: number;
   availability: number;
   series: SeriesCursor | null;
   trace: TraceCursor | null;
@@ -73,11 +81,14 @@ interface InstanceRec {
   readyAtMs: number;
   endedAtMs: number | null;
   interruptionAtMs: number | null;
+  /** Its offer's meter (for its purchase option) at launch; see `costOf`. */
+  meterAtLaunchUsd: number;
+  /** What it cost, once ended (0 while live). */
   costUsd: number;
   idempotencyKey: string | null;
   role: string;
   dep: DeploymentRec | null;
-  /** The workload's state, for the hot accrual loop (null for an orphan). */
+  /** The workload's state (null for an orphan). */
   owner: WorkloadState | null;
   /** Incremental listing: how the last listing saw it as an instance, a serving replica, an interruption notice. */
   listed: ListedInstance | null;
@@ -121,8 +132,8 @@ interface DeploymentRec {
   spot: boolean;
   offerIdx: number;
   weight: number;
-  healthy: number;
-  provisioning: number;
+  /** Live replicas that are running, kept up to date where one becomes ready or ends (`healthyOf` is what serves). */
+  running: number;
   demandRps: number;
   servedRps: number;
   p99Ms: number;
@@ -154,7 +165,8 @@ interface TrainingState {
   checkpoints: Map<string, CheckpointRec>;
   manualCount: number;
   instances: Set<InstanceRec>;
-  costUsd: number;
+  /** Cost that no longer grows: its ended instances and its egress (`workloadCostUsd` adds the live ones). */
+  settledUsd: number;
   notes: string[];
   listedStatus: Listed<WorkloadStatus> | null;
 }
@@ -169,8 +181,13 @@ interface InferenceState {
   previousVersion: string | null;
   demandIntegral: number;
   servedIntegral: number;
+  /** Demand and demand served within the SLO as last routed, rps: what accrues into the integrals. */
+  demandRps: number;
+  servedRps: number;
+  /** Whether `demandRps`/`servedRps` are what `route` gives now: cleared where one of its inputs changes (replicas, weights, traffic, a region's outages or latency). */
+  routed: boolean;
   instances: Set<InstanceRec>;
-  costUsd: number;
+  settledUsd: number;
   notes: string[];
   listedStatus: Listed<WorkloadStatus> | null;
   listedService: Listed<HealthReport["services"][number]> | null;
@@ -250,8 +267,9 @@ function round6(x: number): number {
  * histories and availability traces it is given, and applies the timeline's events at their times.
  *
  * Cost is exact: between two change points (an event, a price or availability change, an instance
- * becoming ready, a training job finishing) every rate is constant, and the world integrates over each
- * such interval.
+ * becoming ready, a training job finishing) every rate is constant. Each offer integrates its prices as they
+ * change (its meters), an instance costs the difference across its life; progress and served demand are
+ * integrated over each interval.
  */
 export class World {
   private now: number;
@@ -265,6 +283,8 @@ export class World {
   private readonly services: InferenceState[] = [];
   private readonly instances = new Map<string, InstanceRec>();
   private live: InstanceRec[] = [];
+  /** Ended instances still in `live` (readers skip them; `advanceTo` drops them once they are many). */
+  private endedInLive = 0;
   private readonly timers = new MinHeap<Timer>();
   private readonly log: SimEvent[] = [];
   private readonly modifiers: PriceModifier[] = [];
@@ -275,7 +295,8 @@ export class World {
   private statusCache: { epoch: number; statuses: WorkloadStatus[] } | null = null;
   private instanceCounter = 0;
   private modifierCounter = 0;
-  private computeUsd = 0;
+  /** Compute cost of ended instances (`totals` adds the live ones). */
+  private settledComputeUsd = 0;
   private egressUsd = 0;
   private readonly egressMatrix = new Map<string, number>();
   /** Incremental listing: the mark of the last listing, instances ended since, and the ends of listed instances. */
@@ -393,6 +414,9 @@ export class World {
         listed: null,
         spotNow: offer.spotUsdPerHour,
         odNow: offer.onDemandUsdPerHour,
+        spotUsd: 0,
+        odUsd: 0,
+        meteredAtMs: this.now,
         availability: 1,
         series: null,
         trace: null,
@@ -410,7 +434,7 @@ export class World {
       this.offerById.set(offer.id, state);
     }
     for (const [cursor, list] of seriesOffers) {
-      for (const o of list) o.spotNow = cursor.priceAt(this.now);
+      for (const o of list) this.setPrice(o, true, cursor.priceAt(this.now));
       this.schedule({ atMs: cursor.nextChangeAfter(this.now), kind: "series", cursor, offers: list });
     }
     for (const [cursor, list] of traceOffers) {
@@ -490,7 +514,7 @@ export class World {
           checkpoints: new Map(),
           manualCount: 0,
           instances: new Set(),
-          costUsd: 0,
+          settledUsd: 0,
           notes: [],
           listedStatus: null,
         };
@@ -512,8 +536,11 @@ export class World {
           previousVersion: previousModelVersion(w.modelVersion),
           demandIntegral: 0,
           servedIntegral: 0,
+          demandRps: 0,
+          servedRps: 0,
+          routed: false,
           instances: new Set(),
-          costUsd: 0,
+          settledUsd: 0,
           notes: [],
           listedStatus: null,
           listedService: null,
@@ -544,9 +571,10 @@ export class World {
     const location = locationKey(cloud, region);
     let dep = ws.deployments.find((d) => d.location === location);
     if (!dep) {
-      dep = { location, regionState: this.regions.get(location)!, cloud, region, spot, offerIdx, weight, healthy: 0, provisioning: 0, demandRps: 0, servedRps: 0, p99Ms: 0 };
+      dep = { location, regionState: this.regions.get(location)!, cloud, region, spot, offerIdx, weight, running: 0, demandRps: 0, servedRps: 0, p99Ms: 0 };
       ws.deployments.push(dep);
       ws.deployments.sort((a, b) => (a.location < b.location ? -1 : 1));
+      ws.routed = false;
     }
     return dep;
   }
@@ -652,55 +680,38 @@ export class World {
       if (top === undefined || top.atMs > targetMs) break;
       this.fire(this.timers.pop()!);
     }
+    // ended instances leave `live` in batches, once they are an eighth of it: O(1) an end, not O(live) an interval
+    if (this.endedInLive * 8 > this.live.length) {
+      this.live = this.live.filter((i) => i.endedAtMs === null);
+      this.endedInLive = 0;
+    }
   }
 
   private schedule(timer: TimerInput): void {
     this.timers.push({ ...timer, seq: this.seq++ } as Timer);
   }
 
+  /**
+   * Training progress and served demand over [t0, t1), in which every rate is constant. An interval costs
+   * O(workloads), not O(instances): instance cost needs nothing here (see the offers' meters), and a service
+   * is routed anew only where an input of `route` changed since.
+   */
   private accrue(t0: number, t1: number): void {
     const dtH = (t1 - t0) / HOUR_MS;
     for (const ws of this.trainings) {
       if (ws.running) ws.progressH = Math.min(ws.spec.workHours, ws.progressH + dtH);
     }
     for (const ws of this.services) {
-      for (const d of ws.deployments) {
-        d.healthy = 0;
-        d.provisioning = 0;
-      }
-    }
-    let compacted = false;
-    for (const inst of this.live) {
-      if (inst.endedAtMs !== null) {
-        compacted = true;
-        continue;
-      }
-      const price = inst.spot ? inst.offer.spotNow! : inst.offer.odNow!;
-      const cost = price * dtH;
-      inst.costUsd += cost;
-      this.computeUsd += cost;
-      if (inst.owner !== null) inst.owner.costUsd += cost;
-      if (inst.dep) {
-        if (inst.state === "running" && inst.offer.regionState.outages === 0) inst.dep.healthy++;
-        else if (inst.state === "provisioning") inst.dep.provisioning++;
-      }
-    }
-    if (compacted) this.live = this.live.filter((i) => i.endedAtMs === null);
-    for (const ws of this.services) {
-      this.route(ws);
-      let demand = 0;
-      let served = 0;
-      for (const d of ws.deployments) {
-        demand += d.demandRps;
-        served += d.servedRps;
-      }
-      ws.demandIntegral += demand * dtH;
-      ws.servedIntegral += served * dtH;
+      if (!ws.routed) this.route(ws);
+      ws.demandIntegral += ws.demandRps * dtH;
+      ws.servedIntegral += ws.servedRps * dtH;
     }
   }
 
   /** Splits demand over deployments by weight and works out latency and what is served within the SLO. */
   private route(ws: InferenceState): void {
+    let demandSum = 0;
+    let servedSum = 0;
     const factor = ws.trafficFactors.reduce((a, b) => a * b, 1);
     const demand = ws.spec.rps * factor;
     let weightSum = 0;
@@ -708,14 +719,24 @@ export class World {
     for (const d of ws.deployments) {
       const region = d.regionState;
       const share = weightSum > 0 ? (demand * d.weight) / weightSum : 0;
-      const capacity = d.healthy * ws.spec.replicaRps;
+      const capacity = healthyOf(d) * ws.spec.replicaRps;
       const utilisation = capacity > 0 ? share / capacity : share > 0 ? Infinity : 0;
       const base = region.baseLatencyMs + region.addedLatencyMs;
       const p99 = utilisation <= 1 ? base + 40 * utilisation : Number.isFinite(utilisation) ? (base + 40) * utilisation * utilisation : 60_000;
       d.demandRps = share;
       d.p99Ms = region.outages > 0 ? 60_000 : p99;
       d.servedRps = capacity > 0 && d.p99Ms <= ws.spec.sloP99Ms ? Math.min(share, capacity) : 0;
+      demandSum += d.demandRps;
+      servedSum += d.servedRps;
     }
+    ws.demandRps = demandSum;
+    ws.servedRps = servedSum;
+    ws.routed = true;
+  }
+
+  /** A region's outages or added latency changed: every service routes anew (rare; no index of who is where needed). */
+  private rerouteAll(): void {
+    for (const ws of this.services) ws.routed = false;
   }
 
   private fire(timer: Timer): void {
@@ -730,6 +751,7 @@ export class World {
         const inst = timer.inst;
         if (inst.endedAtMs !== null) return;
         inst.state = "running";
+        this.replicaRunning(inst, 1);
         this.emit("instance-ready", { instanceId: inst.id, workloadId: inst.workloadId ?? undefined });
         const ws = inst.workloadId === null ? undefined : this.workloads.get(inst.workloadId);
         if (ws?.kind === "training") this.refreshTraining(ws);
@@ -740,7 +762,7 @@ export class World {
         return;
       case "series": {
         const price = timer.cursor.priceAt(this.now);
-        for (const o of timer.offers) o.spotNow = this.modifiedPrice(o, true, price);
+        for (const o of timer.offers) this.setPrice(o, true, this.modifiedPrice(o, true, price));
         this.schedule({ atMs: timer.cursor.nextChangeAfter(this.now), kind: "series", cursor: timer.cursor, offers: timer.offers });
         return;
       }
@@ -821,6 +843,7 @@ export class World {
       const e = event.outage;
       const region = this.requireRegion(e.cloud, e.region);
       region.outages++;
+      this.rerouteAll();
       this.emit("outage-started", { cloud: e.cloud, region: e.region });
       if (region.outages === 1) this.onRegionDown(e.cloud, e.region);
       this.schedule({
@@ -828,6 +851,7 @@ export class World {
         kind: "end",
         undo: () => {
           region.outages--;
+          this.rerouteAll();
           this.emit("outage-ended", { cloud: e.cloud, region: e.region });
           if (region.outages === 0) this.onRegionUp(e.cloud, e.region);
         },
@@ -857,12 +881,14 @@ export class World {
       const e = event.latency;
       const region = this.requireRegion(e.cloud, e.region);
       region.addedLatencyMs += e.addMs;
+      this.rerouteAll();
       this.emit("latency-started", { cloud: e.cloud, region: e.region, value: e.addMs });
       this.schedule({
         atMs: this.now + e.for,
         kind: "end",
         undo: () => {
           region.addedLatencyMs -= e.addMs;
+          this.rerouteAll();
           this.emit("latency-ended", { cloud: e.cloud, region: e.region, value: e.addMs });
         },
       });
@@ -875,12 +901,14 @@ export class World {
       const ws = this.workloads.get(e.workload)!;
       if (ws.kind !== "inference") return;
       ws.trafficFactors.push(e.factor);
+      ws.routed = false;
       this.emit("traffic-started", { workloadId: ws.spec.id, value: e.factor });
       this.schedule({
         atMs: this.now + e.for,
         kind: "end",
         undo: () => {
           ws.trafficFactors.splice(ws.trafficFactors.indexOf(e.factor), 1);
+          ws.routed = false;
           this.emit("traffic-ended", { workloadId: ws.spec.id, value: e.factor });
         },
       });
@@ -912,9 +940,37 @@ export class World {
     for (const o of this.offers) {
       const offer = o.offer;
       if (offer.cloud !== mod.cloud || offer.region !== mod.region || offer.accelerator === null || offer.accelerator.toLowerCase() !== mod.gpu) continue;
-      if (mod.spot) o.spotNow = this.modifiedPrice(o, true, this.basePrice(o, true, this.now));
-      else o.odNow = this.modifiedPrice(o, false, this.basePrice(o, false, this.now));
+      this.setPrice(o, mod.spot, this.modifiedPrice(o, mod.spot, this.basePrice(o, mod.spot, this.now)));
     }
+  }
+
+  /** Sets an offer's spot or on-demand price in force now, its meters first brought to now at the old prices. */
+  private setPrice(o: OfferState, spot: boolean, usdPerHour: number | null): void {
+    o.spotUsd = this.meter(o, true);
+    o.odUsd = this.meter(o, false);
+    o.meteredAtMs = this.now;
+    if (spot) o.spotNow = usdPerHour;
+    else o.odNow = usdPerHour;
+  }
+
+  /** What one instance on `o` (spot or on demand) has cost from the world's start until now, USD. */
+  private meter(o: OfferState, spot: boolean): number {
+    const price = spot ? o.spotNow : o.odNow;
+    const usd = spot ? o.spotUsd : o.odUsd;
+    // null: not sold that way, so no instance reads this meter
+    return price === null ? usd : usd + price * ((this.now - o.meteredAtMs) / HOUR_MS);
+  }
+
+  /** What an instance has cost so far, USD. */
+  private costOf(inst: InstanceRec): number {
+    return inst.endedAtMs !== null ? inst.costUsd : this.meter(inst.offer, inst.spot) - inst.meterAtLaunchUsd;
+  }
+
+  /** What a workload has cost so far (its instances, ended and live, and its egress), USD. */
+  private workloadCostUsd(ws: WorkloadState): number {
+    let usd = ws.settledUsd;
+    for (const inst of ws.instances) if (inst.endedAtMs === null) usd += this.costOf(inst);
+    return usd;
   }
 
   private onRegionDown(cloud: Cloud, region: string): void {
@@ -939,7 +995,7 @@ export class World {
   }
 
   private regionUp(cloud: Cloud, region: string): boolean {
-    // cold path (tools, events); the accrual loop reads regionState directly
+    // cold path (tools, events); the hot loops read an instance's regionState directly
     return (this.regions.get(`${cloud}/${region}`)?.outages ?? 0) === 0;
   }
 
@@ -965,6 +1021,7 @@ export class World {
       readyAtMs: readyNow ? this.now : this.now + PROVISION_MS[offer.offer.cloud],
       endedAtMs: null,
       interruptionAtMs: null,
+      meterAtLaunchUsd: this.meter(offer, spot),
       costUsd: 0,
       idempotencyKey,
       role,
@@ -978,6 +1035,7 @@ export class World {
     this.live.push(inst);
     offer.live.add(inst);
     ws?.instances.add(inst);
+    if (readyNow) this.replicaRunning(inst, 1);
     this.emit("instance-launched", { instanceId: id, workloadId: inst.workloadId ?? undefined, cloud: offer.offer.cloud, region: offer.offer.region, detail: `${offer.offer.instanceType} ${spot ? "spot" : "on-demand"}` });
     if (!readyNow) this.schedule({ atMs: inst.readyAtMs, kind: "ready", inst });
     return inst;
@@ -989,10 +1047,22 @@ export class World {
     this.schedule({ atMs: inst.interruptionAtMs, kind: "reclaim", inst });
   }
 
+  /** A serving replica started or stopped running: its deployment's count and its service's routing change. */
+  private replicaRunning(inst: InstanceRec, delta: 1 | -1): void {
+    if (inst.dep === null) return;
+    inst.dep.running += delta;
+    if (inst.owner?.kind === "inference") inst.owner.routed = false;
+  }
+
   private endInstance(inst: InstanceRec, how: "terminated" | "preempted"): void {
+    inst.costUsd = this.costOf(inst);
+    this.settledComputeUsd += inst.costUsd;
+    if (inst.owner !== null) inst.owner.settledUsd += inst.costUsd;
+    if (inst.state === "running") this.replicaRunning(inst, -1);
     inst.state = how;
     inst.endedAtMs = this.now;
     inst.offer.live.delete(inst);
+    this.endedInLive++;
     this.endedUnlisted.push(inst);
     this.emit(how === "preempted" ? "instance-preempted" : "instance-terminated", { instanceId: inst.id, workloadId: inst.workloadId ?? undefined });
     const ws = inst.workloadId === null ? undefined : this.workloads.get(inst.workloadId);
@@ -1007,7 +1077,6 @@ export class World {
         this.refreshTraining(ws);
       }
     }
-    // compaction of `live` happens in the next accrual
   }
 
   /** Progress saved by the newest durable checkpoint (periodic ones included). */
@@ -1204,7 +1273,7 @@ export class World {
       endedAtMs: inst.endedAtMs,
       interruptionAtMs: inst.interruptionAtMs,
       usdPerHour: price,
-      costUsd: inst.costUsd,
+      costUsd: this.costOf(inst),
       idempotencyKey: inst.idempotencyKey,
       labels,
     };
@@ -1234,7 +1303,6 @@ export class World {
     const services: HealthReport["services"] = [];
     for (const ws of this.workloads.values()) {
       if (ws.kind !== "inference") continue;
-      this.tally(ws);
       this.route(ws);
       let demand = 0;
       let served = 0;
@@ -1254,7 +1322,7 @@ export class World {
           instanceId: inst.id,
           state: inst.state === "provisioning" ? "provisioning" : healthy ? "healthy" : "unhealthy",
           latencyP99Ms: inst.dep.p99Ms,
-          servedRps: healthy && inst.dep.healthy > 0 ? inst.dep.servedRps / inst.dep.healthy : 0,
+          servedRps: healthy && healthyOf(inst.dep) > 0 ? inst.dep.servedRps / healthyOf(inst.dep) : 0,
         });
       }
     }
@@ -1273,18 +1341,6 @@ export class World {
       regions.push({ cloud: r.cloud, region: r.region, state: r.outages > 0 ? "down" : "up", addedLatencyMs: r.addedLatencyMs, stockouts: [...r.stockouts.keys()].sort() });
     }
     return regions;
-  }
-
-  private tally(ws: InferenceState): void {
-    for (const d of ws.deployments) {
-      d.healthy = 0;
-      d.provisioning = 0;
-    }
-    for (const inst of ws.instances) {
-      if (inst.endedAtMs !== null || !inst.dep) continue;
-      if (inst.state === "running" && inst.dep.regionState.outages === 0) inst.dep.healthy++;
-      else if (inst.state === "provisioning") inst.dep.provisioning++;
-    }
   }
 
   /**
@@ -1401,6 +1457,7 @@ export class World {
     const spec = ws.spec;
     let usdPerHour = 0;
     for (const inst of ws.instances) if (inst.endedAtMs === null) usdPerHour += inst.spot ? inst.offer.spotNow! : inst.offer.odNow!;
+    const costUsd = this.workloadCostUsd(ws);
     if (ws.kind === "training") {
       // nodes by location, in the order first seen (a job's nodes are nearly always in one place: a list, not a map)
       const byLocation: { location: string; spot: boolean; instanceType: string; replicas: number; healthy: number }[] = [];
@@ -1420,7 +1477,7 @@ export class World {
         residency: spec.residency,
         frozen: spec.frozen,
         gpu: spec.gpu,
-        costUsd: ws.costUsd,
+        costUsd,
         usdPerHour,
         state,
         progressHours: ws.progressH,
@@ -1435,9 +1492,8 @@ export class World {
         previousModelVersion: null,
       };
     }
-    this.tally(ws);
     const weightSum = ws.deployments.reduce((a, d) => a + d.weight, 0);
-    const healthy = ws.deployments.reduce((a, d) => a + d.healthy, 0);
+    const healthy = ws.deployments.reduce((a, d) => a + healthyOf(d), 0);
     return {
       id: spec.id,
       kind: spec.kind,
@@ -1446,9 +1502,9 @@ export class World {
       residency: spec.residency,
       frozen: spec.frozen,
       gpu: spec.gpu,
-      costUsd: ws.costUsd,
+      costUsd,
       usdPerHour,
-      state: healthy === 0 ? "down" : ws.deployments.some((d) => d.healthy === 0 && d.weight > 0) ? "degraded" : "running",
+      state: healthy === 0 ? "down" : ws.deployments.some((d) => healthyOf(d) === 0 && d.weight > 0) ? "degraded" : "running",
       progressHours: null,
       checkpointedHours: null,
       workHours: null,
@@ -1457,7 +1513,7 @@ export class World {
         let live = 0;
         for (const i of ws.instances) if (i.dep === d && i.endedAtMs === null) live++;
         const offer = this.offers[d.offerIdx]!.offer;
-        return { location: d.location, spot: d.spot, instanceType: offer.instanceType, replicas: live, healthyReplicas: d.healthy, trafficWeight: weightSum > 0 ? round6((100 * d.weight) / weightSum) : 0 };
+        return { location: d.location, spot: d.spot, instanceType: offer.instanceType, replicas: live, healthyReplicas: healthyOf(d), trafficWeight: weightSum > 0 ? round6((100 * d.weight) / weightSum) : 0 };
       }),
       rps: ws.spec.rps * ws.trafficFactors.reduce((a, b) => a * b, 1),
       replicaRps: ws.spec.replicaRps,
@@ -1545,6 +1601,7 @@ export class World {
     }
     this.once(req.idempotencyKey, ["weights", req.workloadId, entries], () => {
       for (const d of ws.deployments) d.weight = req.weights[d.location] ?? 0;
+      ws.routed = false;
       this.emit("traffic-weights-set", { workloadId: ws.spec.id, detail: entries.map(([l, w]) => `${l}=${w}`).join(",") });
       return true;
     });
@@ -1664,7 +1721,7 @@ export class World {
       ws.resumeReadyAtMs = bootedAt + transferMs + RESTART_MS;
       if (egressUsd > 0) {
         this.egressUsd += egressUsd;
-        ws.costUsd += egressUsd;
+        ws.settledUsd += egressUsd;
         this.emit("egress-charged", { workloadId: ws.spec.id, detail: `${ckpt.cloud}/${ckpt.region} → ${target.cloud}/${target.region} ${gb} GB`, value: egressUsd });
       }
       this.emit("training-resumed", { workloadId: ws.spec.id, cloud: target.cloud, region: target.region, detail: ckpt.uri, value: ckpt.progressH });
@@ -1785,7 +1842,7 @@ export class World {
       if (!delta || seen.rev > since) out.instances.push(this.toInstance(inst));
       else {
         out.accrued.ids.push(inst.id);
-        out.accrued.costUsd.push(inst.costUsd);
+        out.accrued.costUsd.push(this.costOf(inst));
       }
     }
     return out;
@@ -1842,7 +1899,6 @@ export class World {
   private listHealth(mark: number, since: number | null): Pick<HealthReport, "replicas" | "services" | "interruptions"> {
     const out: Pick<HealthReport, "replicas" | "services" | "interruptions"> = { replicas: [], services: [], interruptions: [] };
     for (const ws of this.services) {
-      this.tally(ws);
       this.route(ws);
       let demand = 0;
       let served = 0;
@@ -1864,7 +1920,7 @@ export class World {
         // as getHealth reports a replica
         const healthy = inst.state === "running" && dep.regionState.outages === 0;
         const state = inst.state === "provisioning" ? "provisioning" : healthy ? "healthy" : "unhealthy";
-        const servedRps = healthy && dep.healthy > 0 ? dep.servedRps / dep.healthy : 0;
+        const servedRps = healthy && healthyOf(dep) > 0 ? dep.servedRps / healthyOf(dep) : 0;
         const r = inst.listedReplica;
         if (r === null) inst.listedReplica = { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark, firstRev: mark };
         else if (r.state !== state || r.latencyP99Ms !== dep.p99Ms || r.servedRps !== servedRps) Object.assign(r, { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark });
@@ -1924,7 +1980,7 @@ export class World {
     let deadlinesMissed = 0;
     let trainingCompleted = 0;
     for (const ws of this.workloads.values()) {
-      perWorkloadCostUsd[ws.spec.id] = ws.costUsd;
+      perWorkloadCostUsd[ws.spec.id] = this.workloadCostUsd(ws);
       if (ws.kind === "inference") availability[ws.spec.id] = ws.demandIntegral > 0 ? ws.servedIntegral / ws.demandIntegral : 1;
       else {
         if (ws.deadlineMissed) deadlinesMissed++;
@@ -1932,14 +1988,24 @@ export class World {
       }
     }
     let liveInstances = 0;
-    for (const inst of this.live) if (inst.endedAtMs === null) liveInstances++;
-    return { atMs: this.now, computeUsd: this.computeUsd, egressUsd: this.egressUsd, costUsd: this.computeUsd + this.egressUsd, liveInstances, deadlinesMissed, trainingCompleted, availability, perWorkloadCostUsd };
+    let computeUsd = this.settledComputeUsd;
+    for (const inst of this.live) {
+      if (inst.endedAtMs !== null) continue;
+      liveInstances++;
+      computeUsd += this.costOf(inst);
+    }
+    return { atMs: this.now, computeUsd, egressUsd: this.egressUsd, costUsd: computeUsd + this.egressUsd, liveInstances, deadlinesMissed, trainingCompleted, availability, perWorkloadCostUsd };
   }
 
   /** Regions this world simulates. */
   listRegions(): { cloud: Cloud; region: string; geo: ReturnType<typeof geoOfRegion> }[] {
     return [...this.regions.values()].map((r) => ({ cloud: r.cloud, region: r.region, geo: geoOfRegion(r.cloud, r.region) })).sort((a, b) => (`${a.cloud}/${a.region}` < `${b.cloud}/${b.region}` ? -1 : 1));
   }
+}
+
+/** Replicas of a deployment that serve: those running, unless its region is down. */
+function healthyOf(d: DeploymentRec): number {
+  return d.regionState.outages === 0 ? d.running : 0;
 }
 
 /** A status to hand out: its own objects, so no caller can change the world's cached one. */

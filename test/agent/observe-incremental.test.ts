@@ -158,6 +158,45 @@ describe("observe with incremental listing", () => {
     expect(problems(good).some((p) => p.includes(victim.id))).toBe(false);
   });
 
+  it("asks again in full when a delta sends a key twice, or accrues a record it also sends whole", async () => {
+    for (const tamper of ["twice", "accrued"] as const) {
+      const memory = new ObserveMemory();
+      const base = readOnlyPort(incremental);
+      let armed = false;
+      let calls = 0;
+      const port: ObservePort = {
+        tool: (s, t) => base.tool(s, t),
+        servers: () => base.servers(),
+        call: async (s, t, a, o) => {
+          const r = await base.call(s, t, a, o);
+          if (t !== "list_instances" || !r.ok) return r;
+          calls++;
+          const delta = r.structured["delta"] as { accrued: { ids: string[]; costUsd: unknown[] } } | undefined;
+          const instances = r.structured["instances"] as Record<string, unknown>[];
+          if (armed && delta !== undefined && instances.length > 0) {
+            const first = instances[0]!;
+            if (tamper === "twice") instances.push({ ...first });
+            else {
+              delta.accrued.ids.push(first["id"] as string);
+              delta.accrued.costUsd.push(first["costUsd"]);
+            }
+          }
+          return r;
+        },
+      };
+      await observe(port, ["sim"], host.world.nowMs, { egressCache: {}, memory });
+      // a new instance: the next delta sends it whole
+      host.world.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: `observe-${tamper}` });
+      host.advanceBy(60_000);
+      armed = true;
+      calls = 0;
+      const tampered = await observe(port, ["sim"], host.world.nowMs, { egressCache: {}, memory });
+      expect(calls).toBe(2);
+      const fresh = await observe(readOnlyPort(full), ["sim"], host.world.nowMs, { egressCache: {} });
+      expect(timeless(tampered.snapshot)).toEqual(timeless(fresh.snapshot));
+    }
+  });
+
   it("falls back to a full listing when another call of the session started a new chain, and when the server was restarted", async () => {
     const memory = new ObserveMemory();
     const watched = watching(readOnlyPort(incremental));

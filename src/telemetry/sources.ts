@@ -29,19 +29,21 @@ export interface SourceAssessment {
  */
 export function assessSources(snapshot: Snapshot, previous: Record<string, ServerSeen>, config: DetectorConfig): SourceAssessment {
   const counts = new Map<string, { workloads: number; health: number }>();
-  const bump = (server: string, key: "workloads" | "health"): void => {
+  const count = (server: string, key: "workloads" | "health", n: number): void => {
     const c = counts.get(server) ?? { workloads: 0, health: 0 };
-    c[key]++;
+    c[key] += n;
     counts.set(server, c);
   };
-  for (const w of snapshot.workloads) bump(w.server, "workloads");
-  for (const h of snapshot.health) bump(h.server, "health");
+  // a server's records come together: counted by the run, not one by one (10,000s of them)
+  forEachRun(snapshot.workloads, (server, n) => count(server, "workloads", n));
+  forEachRun(snapshot.health, (server, n) => count(server, "health", n));
   const status = new Map<string, boolean>();
   for (const s of snapshot.sources) status.set(s.server, (status.get(s.server) ?? true) && s.ok);
   const names = new Set<string>([...status.keys(), ...counts.keys()]);
-  for (const i of snapshot.instances) names.add(i.server);
-  for (const o of snapshot.offers) names.add(o.server);
-  for (const d of snapshot.drift) names.add(d.server);
+  const name = (server: string): void => void names.add(server);
+  forEachRun(snapshot.instances, name);
+  forEachRun(snapshot.offers, name);
+  forEachRun(snapshot.drift, name);
 
   const failed = new Set<string>();
   const suspect = new Set<string>();
@@ -75,4 +77,15 @@ export function assessSources(snapshot: Snapshot, previous: Record<string, Serve
     }
   }
   return { failed, suspect, missing, servers };
+}
+
+/** Calls `f` with each run of records from one server and its length, in order. */
+function forEachRun(records: readonly { server: string }[], f: (server: string, n: number) => void): void {
+  let start = 0;
+  for (let k = 1; k <= records.length; k++) {
+    if (k === records.length || records[k]!.server !== records[start]!.server) {
+      f(records[start]!.server, k - start);
+      start = k;
+    }
+  }
 }

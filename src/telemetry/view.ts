@@ -30,6 +30,21 @@ export interface OfferView {
 }
 
 /**
+ * A workload with what else the snapshot says about it, gathered while the view is built so that the
+ * detectors, which go through every workload, look nothing up by id.
+ */
+export interface WorkloadView {
+  workload: SnapshotWorkload;
+  /** Live (provisioning or running) instances, sorted by id. */
+  instances: SnapshotInstance[];
+  /** Its line in a health report (the first believed one to list it), and that report's server. */
+  service: Service | null;
+  serviceServer: string;
+  /** Its latest drift report. */
+  drift: DriftReport | null;
+}
+
+/**
  * One snapshot, indexed once per tick for the detectors: only records from sources that answered, only
  * records whose numbers are sane and whose identifiers (ids, locations, instance types) look like
  * identifiers. Accelerator names are matched, never trusted as identifiers: real ones have spaces. Everything else is counted
@@ -37,10 +52,11 @@ export interface OfferView {
  */
 export interface SnapshotView {
   atMs: number;
-  workloads: SnapshotWorkload[];
-  workloadById: Map<string, SnapshotWorkload>;
-  /** Live (provisioning or running) instances by workload id, sorted by id. */
-  instancesByWorkload: Map<string, SnapshotInstance[]>;
+  /** In the snapshot's order; where two servers report one workload id, the first. */
+  workloads: WorkloadView[];
+  workloadById: Map<string, WorkloadView>;
+  /** Live instances naming a workload id that is not listed (or not believed), by that id, sorted by id. */
+  instancesOfUnlisted: Map<string, SnapshotInstance[]>;
   /** Live instances that serve nothing: of no workload, or left running by a training job that has completed; sorted by id. */
   orphans: SnapshotInstance[];
   liveInstances: SnapshotInstance[];
@@ -53,10 +69,8 @@ export interface SnapshotView {
   /** Whether any believed region is down, or out of anything (lets quiet ticks skip those detectors). */
   anyRegionDown: boolean;
   anyStockout: boolean;
-  services: Map<string, { service: Service; server: string }>;
   /** Interruption notices from health reports, by workload id. */
   interruptions: Map<string, (InterruptionNotice & { server: string })[]>;
-  drift: Map<string, DriftReport>;
   /** Records rejected here, by server. */
   rejected: Map<string, number>;
   sources: SourceAssessment;
@@ -70,25 +84,37 @@ const usdRate = (x: number): boolean => nonNegative(x) && x <= USD_MAX;
 const time = (x: number): boolean => Number.isSafeInteger(x);
 const nullable = (x: number | null, ok: (v: number) => boolean): boolean => x === null || ok(x);
 
-function validWorkload(w: SnapshotWorkload): boolean {
+/**
+ * `passed`: the deployment locations and instance types that passed already in this view, which need no
+ * second look (a fleet has thousands of deployments, and a few dozen of each).
+ */
+function validWorkload(w: SnapshotWorkload, passed: { locations: Set<string>; instanceTypes: Set<string> }): boolean {
   if (!isSafeId(w.id) || !Number.isInteger(w.gpu.count) || w.gpu.count <= 0) return false;
   if (!nonNegative(w.costUsd) || !usdRate(w.usdPerHour)) return false;
   if (!nullable(w.progressHours, nonNegative) || !nullable(w.checkpointedHours, nonNegative) || !nullable(w.workHours, nonNegative)) return false;
   if (!nullable(w.deadlineMs, time) || !nullable(w.rps, nonNegative) || !nullable(w.replicaRps, (x) => nonNegative(x) && x > 0)) return false;
   if (!nullable(w.sloP99Ms, (x) => nonNegative(x) && x > 0)) return false;
   for (const d of w.deployments) {
-    if (!LOCATION.test(d.location) || !isSafeId(d.instanceType)) return false;
+    if (!passed.locations.has(d.location)) {
+      if (!LOCATION.test(d.location)) return false;
+      passed.locations.add(d.location);
+    }
+    if (!passed.instanceTypes.has(d.instanceType)) {
+      if (!isSafeId(d.instanceType)) return false;
+      passed.instanceTypes.add(d.instanceType);
+    }
     if (!Number.isInteger(d.replicas) || d.replicas < 0 || !Number.isInteger(d.healthyReplicas) || d.healthyReplicas < 0) return false;
     if (!nonNegative(d.trafficWeight) || d.trafficWeight > 100) return false;
   }
   return true;
 }
 
-function validInstance(i: SnapshotInstance): boolean {
+/** `checkedWorkloadId`, `checkedInstanceType`: values that passed already, which need no second look. */
+function validInstance(i: SnapshotInstance, checkedWorkloadId: string | null, checkedInstanceType: string | null): boolean {
   return (
     isSafeId(i.id) &&
-    (i.workloadId === null || isSafeId(i.workloadId)) &&
-    isSafeId(i.instanceType) &&
+    (i.workloadId === null || i.workloadId === checkedWorkloadId || isSafeId(i.workloadId)) &&
+    (i.instanceType === checkedInstanceType || isSafeId(i.instanceType)) &&
     usdRate(i.usdPerHour) &&
     nonNegative(i.costUsd) &&
     time(i.launchedAtMs) &&
@@ -115,22 +141,26 @@ export function buildView(snapshot: Snapshot, sources: SourceAssessment): Snapsh
   const reject = (server: string): void => {
     rejected.set(server, (rejected.get(server) ?? 0) + 1);
   };
-  const believed = (server: string): boolean => !sources.failed.has(server);
+  // (every source answered, the usual tick: nothing to look up)
+  const anyFailed = sources.failed.size > 0;
+  const believed = (server: string): boolean => !anyFailed || !sources.failed.has(server);
 
-  const workloads: SnapshotWorkload[] = [];
-  const workloadById = new Map<string, SnapshotWorkload>();
+  const workloads: WorkloadView[] = [];
+  const workloadById = new Map<string, WorkloadView>();
+  const passed = { locations: new Set<string>(), instanceTypes: new Set<string>() };
   for (const w of snapshot.workloads) {
     if (!believed(w.server)) continue;
-    if (!validWorkload(w)) {
+    if (!validWorkload(w, passed)) {
       reject(w.server);
       continue;
     }
     if (workloadById.has(w.id)) continue; // the first server to report a workload speaks for it
-    workloadById.set(w.id, w);
-    workloads.push(w);
+    const entry: WorkloadView = { workload: w, instances: [], service: null, serviceServer: "", drift: null };
+    workloadById.set(w.id, entry);
+    workloads.push(entry);
   }
 
-  const instancesByWorkload = new Map<string, SnapshotInstance[]>();
+  const instancesOfUnlisted = new Map<string, SnapshotInstance[]>();
   const orphans: SnapshotInstance[] = [];
   const liveInstances: SnapshotInstance[] = [];
   const endedInstanceIds = new Set<string>();
@@ -142,12 +172,26 @@ export function buildView(snapshot: Snapshot, sources: SourceAssessment): Snapsh
     else if (i.server !== instanceServer) oneInstanceServer = false;
   }
   const seenInstances = oneInstanceServer ? null : new Set<string>();
+  // A workload's instances mostly come one after another (launched together, listed by id) with one
+  // instance type: what the previous instance had (its workload id and type, both checked; its workload's
+  // list) is reused rather than checked and looked up again. Lists are sorted by id at the end, only those
+  // that did not come sorted (each instance is compared with the last as it is added, while it is at hand).
+  const unsorted = new Set<SnapshotInstance[]>();
+  const add = (list: SnapshotInstance[], i: SnapshotInstance): void => {
+    if (list.length > 0 && list[list.length - 1]!.id > i.id) unsorted.add(list);
+    list.push(i);
+  };
+  let runWorkloadId: string | null = null;
+  let runInstanceType: string | null = null;
+  let runList: SnapshotInstance[] = [];
+  let runCompleted = false;
   for (const i of snapshot.instances) {
     if (!believed(i.server)) continue;
-    if (!validInstance(i)) {
+    if (!validInstance(i, runWorkloadId, runInstanceType)) {
       reject(i.server);
       continue;
     }
+    runInstanceType = i.instanceType;
     if (i.endedAtMs !== null || (i.state !== "running" && i.state !== "provisioning")) {
       endedInstanceIds.add(i.id);
       continue;
@@ -157,15 +201,26 @@ export function buildView(snapshot: Snapshot, sources: SourceAssessment): Snapsh
       seenInstances.add(i.id);
     }
     liveInstances.push(i);
-    if (i.workloadId === null || workloadById.get(i.workloadId)?.state === "completed") orphans.push(i);
-    if (i.workloadId !== null) {
-      const list = instancesByWorkload.get(i.workloadId);
-      if (list) list.push(i);
-      else instancesByWorkload.set(i.workloadId, [i]);
+    if (i.workloadId === null) {
+      add(orphans, i);
+      continue;
     }
+    if (i.workloadId !== runWorkloadId) {
+      runWorkloadId = i.workloadId;
+      const entry = workloadById.get(i.workloadId);
+      // a completed training job's instances serve nothing: orphans too
+      runCompleted = entry?.workload.state === "completed";
+      if (entry) runList = entry.instances;
+      else {
+        const seen = instancesOfUnlisted.get(i.workloadId);
+        if (seen) runList = seen;
+        else instancesOfUnlisted.set(i.workloadId, (runList = []));
+      }
+    }
+    if (runCompleted) add(orphans, i);
+    add(runList, i);
   }
-  sortById(orphans);
-  for (const list of instancesByWorkload.values()) if (list.length > 1) sortById(list);
+  for (const list of unsorted) list.sort(byId);
 
   const offerById = new Map<string, SnapshotOffer>();
   const offersByAccelerator = new Map<string, OfferView[]>();
@@ -186,7 +241,6 @@ export function buildView(snapshot: Snapshot, sources: SourceAssessment): Snapsh
   }
 
   const regions = new Map<string, RegionView>();
-  const services = new Map<string, { service: Service; server: string }>();
   const interruptions = new Map<string, (InterruptionNotice & { server: string })[]>();
   for (const report of snapshot.health) {
     if (!believed(report.server)) continue;
@@ -206,11 +260,16 @@ export function buildView(snapshot: Snapshot, sources: SourceAssessment): Snapsh
       }
     }
     for (const s of report.services) {
-      if (!isSafeId(s.workloadId) || !nonNegative(s.demandRps) || !nonNegative(s.servedWithinSloRps) || !nonNegative(s.latencyP99Ms)) {
+      // the id of a listed workload was checked with it; a line about another one is checked, and then read by no detector
+      const entry = workloadById.get(s.workloadId);
+      if ((entry === undefined && !isSafeId(s.workloadId)) || !nonNegative(s.demandRps) || !nonNegative(s.servedWithinSloRps) || !nonNegative(s.latencyP99Ms)) {
         reject(report.server);
         continue;
       }
-      if (!services.has(s.workloadId)) services.set(s.workloadId, { service: s, server: report.server });
+      if (entry !== undefined && entry.service === null) {
+        entry.service = s;
+        entry.serviceServer = report.server;
+      }
     }
     for (const n of report.interruptions) {
       if (!isSafeId(n.instanceId) || (n.workloadId !== null && !isSafeId(n.workloadId)) || !time(n.atMs)) {
@@ -232,28 +291,22 @@ export function buildView(snapshot: Snapshot, sources: SourceAssessment): Snapsh
     anyStockout ||= r.stockouts.size > 0;
   }
 
-  const drift = new Map<string, DriftReport>();
   for (const d of snapshot.drift) {
     if (!believed(d.server)) continue;
-    if (!isSafeId(d.workloadId) || !nonNegative(d.predictionPsi) || !d.features.every((f) => nonNegative(f.psi)) || !time(d.atMs)) {
+    // as with service lines: the id was checked with its workload, or is checked here (and then read by no detector)
+    const entry = workloadById.get(d.workloadId);
+    if ((entry === undefined && !isSafeId(d.workloadId)) || !nonNegative(d.predictionPsi) || !d.features.every((f) => nonNegative(f.psi)) || !time(d.atMs)) {
       reject(d.server);
       continue;
     }
-    const seen = drift.get(d.workloadId);
-    if (!seen || d.atMs > seen.atMs) drift.set(d.workloadId, d);
+    if (entry !== undefined && (entry.drift === null || d.atMs > entry.drift.atMs)) entry.drift = d;
   }
 
-  return { atMs: snapshot.atMs, workloads, workloadById, instancesByWorkload, orphans, liveInstances, endedInstanceIds, offerById, offersByAccelerator, regions, anyRegionDown, anyStockout, services, interruptions, drift, rejected, sources };
+  return { atMs: snapshot.atMs, workloads, workloadById, instancesOfUnlisted, orphans, liveInstances, endedInstanceIds, offerById, offersByAccelerator, regions, anyRegionDown, anyStockout, interruptions, rejected, sources };
 }
 
-/** Sorts by id in place; lists that come sorted (most do) are left alone without the sort's allocations. */
-function sortById(list: { id: string }[]): void {
-  for (let k = 1; k < list.length; k++) {
-    if (list[k - 1]!.id > list[k]!.id) {
-      list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return;
-    }
-  }
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** Whether a placement in `cloud/region` is allowed by a residency list (geos or region names; empty: anywhere). */

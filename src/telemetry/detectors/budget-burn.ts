@@ -29,7 +29,7 @@ export function detectBudgetBurn(
   const add = (server: string, usd: number): void => {
     totals.set(server, (totals.get(server) ?? 0) + usd);
   };
-  for (const w of view.workloads) add(w.server, w.costUsd);
+  for (const { workload: w } of view.workloads) add(w.server, w.costUsd);
   // instances of no workload; a completed job's leftovers are in its workload's cost already
   for (const i of view.orphans) if (i.workloadId === null) add(i.server, i.costUsd);
 
@@ -43,9 +43,12 @@ export function detectBudgetBurn(
     else increase += Math.max(0, total - before);
   }
   let fresh = 0;
-  for (const i of view.liveInstances) {
-    if (!newServers.has(i.server) || atMs <= i.launchedAtMs) continue;
-    fresh += (i.costUsd * (atMs - Math.max(dayStartMs, i.launchedAtMs))) / (atMs - i.launchedAtMs);
+  // (no server is new on the usual tick: the fleet's instances need no look)
+  if (newServers.size > 0) {
+    for (const i of view.liveInstances) {
+      if (!newServers.has(i.server) || atMs <= i.launchedAtMs) continue;
+      fresh += (i.costUsd * (atMs - Math.max(dayStartMs, i.launchedAtMs))) / (atMs - i.launchedAtMs);
+    }
   }
   let spentTodayUsd: number;
   if (previous === null || previous.dayStartMs === dayStartMs) {

@@ -11,7 +11,7 @@ const HOUR_MS = 3_600_000;
  */
 export function detectDeadlinesAtRisk(view: SnapshotView, config: DetectorConfig): Raised[] {
   const raised: Raised[] = [];
-  for (const w of view.workloads) {
+  for (const { workload: w } of view.workloads) {
     if (w.kind !== "training" || w.state === "completed" || w.deadlineMs === null || w.workHours === null) continue;
     const remainingHours = Math.max(0, w.workHours - (w.progressHours ?? 0));
     if (remainingHours <= 0) continue;

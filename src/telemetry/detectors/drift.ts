@@ -10,10 +10,8 @@ import type { SnapshotView } from "../view.js";
  */
 export function detectDrift(view: SnapshotView, config: DetectorConfig): Raised[] {
   const raised: Raised[] = [];
-  for (const w of view.workloads) {
-    if (w.kind !== "inference") continue;
-    const report = view.drift.get(w.id);
-    if (!report) continue;
+  for (const { workload: w, drift: report } of view.workloads) {
+    if (w.kind !== "inference" || report === null) continue;
     if (w.modelVersion !== null && report.modelVersion !== w.modelVersion) continue;
     let maxFeaturePsi = 0;
     let featuresOver = 0;

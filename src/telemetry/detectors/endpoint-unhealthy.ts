@@ -10,7 +10,7 @@ import { addCapacityFacts, FactKeys } from "./capacity.js";
 export function detectUnhealthyEndpoints(view: SnapshotView): Raised[] {
   const raised: Raised[] = [];
   const keys = new FactKeys();
-  for (const w of view.workloads) {
+  for (const { workload: w } of view.workloads) {
     if (w.kind !== "inference") continue;
     for (const d of w.deployments) {
       if (d.healthyReplicas > 0 || d.trafficWeight <= 0) continue;

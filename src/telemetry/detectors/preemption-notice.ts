@@ -37,7 +37,8 @@ export function detectPreemptionNotices(view: SnapshotView): Raised[] {
     const first = list[0]!;
     const locations = [...new Set(list.map((n) => n.location))].sort();
     const inMs = first.atMs - view.atMs;
-    const workload = view.workloadById.get(workloadId);
+    const entry = view.workloadById.get(workloadId);
+    const workload = entry?.workload;
     raised.push({
       kind: "preemption-notice",
       scope: workloadId,
@@ -55,7 +56,7 @@ export function detectPreemptionNotices(view: SnapshotView): Raised[] {
         interruptionAtMs: first.atMs,
         msUntilInterruption: inMs,
         kind: workload?.kind ?? null,
-        liveInstances: view.instancesByWorkload.get(workloadId)?.length ?? 0,
+        liveInstances: (entry?.instances ?? view.instancesOfUnlisted.get(workloadId))?.length ?? 0,
       },
       server: first.server,
     });

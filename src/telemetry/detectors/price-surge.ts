@@ -1,4 +1,4 @@
-import type { EgressMatrix, SnapshotWorkload } from "../../domain/index.js";
+import type { EgressMatrix, SnapshotInstance, SnapshotWorkload } from "../../domain/index.js";
 import { bestAlternative, CandidateCache, type CurrentPlacement } from "../break-even.js";
 import type { DetectorConfig } from "../config.js";
 import type { Raised } from "../raised.js";
@@ -24,10 +24,10 @@ export function detectPriceSurge(
   const raised: Raised[] = [];
   const surge: Record<string, SurgeTrack> = {};
   const candidates = new CandidateCache(view, egress, config);
-  for (const w of view.workloads) {
+  for (const { workload: w, instances } of view.workloads) {
     if (w.kind !== "training" || w.state === "completed") continue;
     const before = Object.hasOwn(previous, w.id) ? previous[w.id] : undefined;
-    const current = currentPlacement(w, view);
+    const current = currentPlacement(w, instances, view);
     if (current === null) {
       // between placements (a node lost, restarting): the baseline waits for the job to run again
       if (before) surge[w.id] = before;
@@ -90,16 +90,16 @@ export function detectPriceSurge(
 /**
  * The job's placement (its first deployment with nodes) and its rate now: the price in force of each
  * node's offer (the instance's own rate where the offer is not listed), for the whole shape even while a
- * node is missing, so a preempted node does not look like a price drop.
+ * node is missing, so a preempted node does not look like a price drop. `instances`: the job's live ones.
  */
-export function currentPlacement(w: SnapshotWorkload, view: SnapshotView): CurrentPlacement | null {
+export function currentPlacement(w: SnapshotWorkload, instances: readonly SnapshotInstance[], view: SnapshotView): CurrentPlacement | null {
   const deployment = w.deployments.find((d) => d.replicas > 0);
   if (!deployment) return null;
   let sum = 0;
   let nodes = 0;
   let perInstanceAccelerators = 0;
   let offerId: string | null = null;
-  for (const i of view.instancesByWorkload.get(w.id) ?? []) {
+  for (const i of instances) {
     if (!isAt(i.cloud, i.region, deployment.location) || i.instanceType !== deployment.instanceType || i.spot !== deployment.spot) continue;
     const offer = view.offerById.get(i.offerId);
     const quoted = offer ? (i.spot ? offer.spotUsdPerHourNow : offer.onDemandUsdPerHourNow) : null;

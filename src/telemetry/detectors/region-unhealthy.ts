@@ -8,7 +8,7 @@ import type { SnapshotView } from "../view.js";
 export function detectUnhealthyRegions(view: SnapshotView): Raised[] {
   const raised: Raised[] = [];
   if (!view.anyRegionDown) return raised;
-  for (const w of view.workloads) {
+  for (const { workload: w } of view.workloads) {
     if (w.state === "completed") continue;
     for (const d of w.deployments) {
       const region = view.regions.get(d.location);

@@ -12,11 +12,8 @@ import { addCapacityFacts, FactKeys } from "./capacity.js";
 export function detectSloBreaches(view: SnapshotView, config: DetectorConfig): Raised[] {
   const raised: Raised[] = [];
   const keys = new FactKeys();
-  for (const w of view.workloads) {
-    if (w.kind !== "inference") continue;
-    const reported = view.services.get(w.id);
-    if (!reported || reported.service.demandRps <= 0) continue;
-    const service = reported.service;
+  for (const { workload: w, service, serviceServer } of view.workloads) {
+    if (w.kind !== "inference" || service === null || service.demandRps <= 0) continue;
     const servedShare = Math.min(1, service.servedWithinSloRps / service.demandRps);
     if (servedShare >= config.sloAvailability) continue;
     const facts: Raised["facts"] = {
@@ -38,7 +35,7 @@ export function detectSloBreaches(view: SnapshotView, config: DetectorConfig): R
         `(${round(service.servedWithinSloRps, 1)} of ${round(service.demandRps, 1)} requests/s; objective ${percent(config.sloAvailability)}); ` +
         `p99 is ${round(service.latencyP99Ms, 0)} ms against ${w.sloP99Ms ?? "no"} ms; healthy capacity is ${totalHealthyRps} requests/s.`,
       facts,
-      server: reported.server,
+      server: serviceServer,
     });
   }
   return raised;

@@ -9,7 +9,7 @@ import type { SnapshotView } from "../view.js";
 export function detectStockouts(view: SnapshotView): Raised[] {
   const raised: Raised[] = [];
   if (!view.anyStockout) return raised;
-  for (const w of view.workloads) {
+  for (const { workload: w } of view.workloads) {
     if (w.state === "completed") continue;
     const accelerator = w.gpu.name.toLowerCase();
     for (const d of w.deployments) {

@@ -15,7 +15,7 @@ export function detectStalledWorkloads(
 ): { raised: Raised[]; waiting: Record<string, Since> } {
   const raised: Raised[] = [];
   const waiting: Record<string, Since> = {};
-  for (const w of view.workloads) {
+  for (const { workload: w } of view.workloads) {
     if (w.kind !== "training" || w.state !== "waiting") continue;
     const sinceMs = Object.hasOwn(previous, w.id) ? Math.min(previous[w.id]!.sinceMs, view.atMs) : view.atMs;
     waiting[w.id] = { server: w.server, sinceMs };

@@ -54,6 +54,8 @@ interface OfferState {
   locationKey: string;
   /** Incremental listing: the quote the last listing saw. */
   listed: Listed<OfferQuote> | null;
+  /** Whether its quote may differ from `listed` (see `touch`). */
+  quoteStale: boolean;
   spotNow: number | null;
   odNow: number | null;
   /**
@@ -92,6 +94,8 @@ interface InstanceRec {
   owner: WorkloadState | null;
   /** Incremental listing: how the last listing saw it as an instance, a serving replica, an interruption notice. */
   listed: ListedInstance | null;
+  /** Whether its record may differ from `listed` (see `touch`). */
+  listedStale: boolean;
   listedReplica: ListedReplica | null;
   noticeFirstRev: number | null;
 }
@@ -164,11 +168,14 @@ interface TrainingState {
   generation: number;
   checkpoints: Map<string, CheckpointRec>;
   manualCount: number;
+  /** Its live instances (one leaves as it ends; `World.instances` keeps them all). */
   instances: Set<InstanceRec>;
   /** Cost that no longer grows: its ended instances and its egress (`workloadCostUsd` adds the live ones). */
   settledUsd: number;
   notes: string[];
   listedStatus: Listed<WorkloadStatus> | null;
+  /** Whether its status, cost and progress apart, may differ from `listedStatus` (see `touch`). */
+  statusStale: boolean;
 }
 
 interface InferenceState {
@@ -186,11 +193,17 @@ interface InferenceState {
   servedRps: number;
   /** Whether `demandRps`/`servedRps` are what `route` gives now: cleared where one of its inputs changes (replicas, weights, traffic, a region's outages or latency). */
   routed: boolean;
+  /** Its live instances. */
   instances: Set<InstanceRec>;
   settledUsd: number;
   notes: string[];
   listedStatus: Listed<WorkloadStatus> | null;
+  statusStale: boolean;
   listedService: Listed<HealthReport["services"][number]> | null;
+  /** Whether its service's or replicas' health may differ from how the last listing saw them (see `unroute`). */
+  healthStale: boolean;
+  /** The newest `rev` of its service's and replicas' listed health: a listing since a later mark skips them all. */
+  healthRev: number;
   listedDrift: Listed<{ version: string; psi: number }> | null;
 }
 
@@ -412,6 +425,7 @@ export class World {
         offer,
         locationKey: locationKey(offer.cloud, offer.region),
         listed: null,
+        quoteStale: true,
         spotNow: offer.spotUsdPerHour,
         odNow: offer.onDemandUsdPerHour,
         spotUsd: 0,
@@ -517,6 +531,7 @@ export class World {
           settledUsd: 0,
           notes: [],
           listedStatus: null,
+          statusStale: true,
         };
         this.workloads.set(w.id, ws);
         this.trainings.push(ws);
@@ -543,7 +558,10 @@ export class World {
           settledUsd: 0,
           notes: [],
           listedStatus: null,
+          statusStale: true,
           listedService: null,
+          healthStale: true,
+          healthRev: 0,
           listedDrift: null,
         };
         this.workloads.set(w.id, ws);
@@ -574,7 +592,7 @@ export class World {
       dep = { location, regionState: this.regions.get(location)!, cloud, region, spot, offerIdx, weight, running: 0, demandRps: 0, servedRps: 0, p99Ms: 0 };
       ws.deployments.push(dep);
       ws.deployments.sort((a, b) => (a.location < b.location ? -1 : 1));
-      ws.routed = false;
+      this.unroute(ws);
     }
     return dep;
   }
@@ -734,9 +752,36 @@ export class World {
     ws.routed = true;
   }
 
-  /** A region's outages or added latency changed: every service routes anew (rare; no index of who is where needed). */
-  private rerouteAll(): void {
-    for (const ws of this.services) ws.routed = false;
+  /*
+   * What the incremental listings look at again. A listing compares a record with how the last listing saw it
+   * only where the record is marked stale, so whatever changes what a workload's status (cost and progress
+   * apart), a service's or replica's health, an instance's record or an offer's quote reports marks it where it
+   * changes: `touch`, `unroute`, `regionChanged`, or an instance's `listedStale` and an offer's `quoteStale` set
+   * there. A running job's checkpointed hours move with its progress, no change to mark: `listWorkloadChanges`
+   * looks at them itself. Marking more than changed costs only time (the comparison finds it the same); marking
+   * less is a change no delta sends (test/sim/listing.test.ts follows the world through every kind of change).
+   */
+
+  /** Something a workload's status reports, cost and progress apart, may have changed. */
+  private touch(ws: WorkloadState): void {
+    ws.statusStale = true;
+  }
+
+  /** An input of `route` changed (replicas running, weights, traffic, its regions): the service routes anew, and its status and health may change. */
+  private unroute(ws: InferenceState): void {
+    ws.routed = false;
+    ws.statusStale = true;
+    ws.healthStale = true;
+  }
+
+  /**
+   * A region's outages, added latency or stock-outs changed: the services deployed there route anew and the
+   * quotes of its offers may change (training jobs there are marked as they stop and restart). Rare: a pass
+   * over the services and offers.
+   */
+  private regionChanged(region: RegionState): void {
+    for (const ws of this.services) if (ws.deployments.some((d) => d.regionState === region)) this.unroute(ws);
+    for (const o of this.offers) if (o.regionState === region) o.quoteStale = true;
   }
 
   private fire(timer: Timer): void {
@@ -751,6 +796,8 @@ export class World {
         const inst = timer.inst;
         if (inst.endedAtMs !== null) return;
         inst.state = "running";
+        inst.listedStale = true;
+        if (inst.owner !== null) this.touch(inst.owner);
         this.replicaRunning(inst, 1);
         this.emit("instance-ready", { instanceId: inst.id, workloadId: inst.workloadId ?? undefined });
         const ws = inst.workloadId === null ? undefined : this.workloads.get(inst.workloadId);
@@ -771,6 +818,7 @@ export class World {
         for (const o of timer.offers) {
           const before = o.availability;
           o.availability = next;
+          if (next !== before) o.quoteStale = true;
           if (next < before) {
             const survive = before > 0 ? next / before : 0;
             for (const inst of [...o.live].sort((a, b) => (a.id < b.id ? -1 : 1))) {
@@ -787,6 +835,7 @@ export class World {
         const { ws, ckpt } = timer;
         if (ckpt.generation !== ws.generation) return; // lost: the job rolled back before it was written
         ckpt.ready = true;
+        this.touch(ws);
         if (ckpt.progressHours > this.checkpointedH(ws)) {
           ws.ckptBaseH = ckpt.progressHours;
           ws.ckptBaseCloud = ckpt.cloud;
@@ -796,6 +845,8 @@ export class World {
         return;
       }
       case "resume":
+        // its status stops saying "resuming" at this moment, whether or not it runs again
+        this.touch(timer.ws);
         this.refreshTraining(timer.ws);
         return;
       case "complete":
@@ -843,7 +894,7 @@ export class World {
       const e = event.outage;
       const region = this.requireRegion(e.cloud, e.region);
       region.outages++;
-      this.rerouteAll();
+      this.regionChanged(region);
       this.emit("outage-started", { cloud: e.cloud, region: e.region });
       if (region.outages === 1) this.onRegionDown(e.cloud, e.region);
       this.schedule({
@@ -851,7 +902,7 @@ export class World {
         kind: "end",
         undo: () => {
           region.outages--;
-          this.rerouteAll();
+          this.regionChanged(region);
           this.emit("outage-ended", { cloud: e.cloud, region: e.region });
           if (region.outages === 0) this.onRegionUp(e.cloud, e.region);
         },
@@ -861,6 +912,7 @@ export class World {
       const region = this.requireRegion(e.cloud, e.region);
       const gpu = e.gpu.toLowerCase();
       region.stockouts.set(gpu, (region.stockouts.get(gpu) ?? 0) + 1);
+      this.regionChanged(region);
       this.emit("stockout-started", { cloud: e.cloud, region: e.region, detail: e.gpu });
       this.schedule({
         atMs: this.now + e.for,
@@ -869,26 +921,27 @@ export class World {
           const left = (region.stockouts.get(gpu) ?? 1) - 1;
           if (left === 0) region.stockouts.delete(gpu);
           else region.stockouts.set(gpu, left);
+          this.regionChanged(region);
           this.emit("stockout-ended", { cloud: e.cloud, region: e.region, detail: e.gpu });
         },
       });
     } else if ("preempt" in event) {
       const ws = this.workloads.get(event.preempt.workload)!;
-      const targets = [...ws.instances].filter((i) => i.spot && i.endedAtMs === null && i.interruptionAtMs === null).sort((a, b) => (a.id < b.id ? -1 : 1));
+      const targets = [...ws.instances].filter((i) => i.spot && i.interruptionAtMs === null).sort((a, b) => (a.id < b.id ? -1 : 1));
       if (targets.length === 0) this.emit("preempt-ignored", { workloadId: ws.spec.id, detail: "no spot instances to reclaim" });
       for (const inst of targets) this.notify(inst);
     } else if ("latency" in event) {
       const e = event.latency;
       const region = this.requireRegion(e.cloud, e.region);
       region.addedLatencyMs += e.addMs;
-      this.rerouteAll();
+      this.regionChanged(region);
       this.emit("latency-started", { cloud: e.cloud, region: e.region, value: e.addMs });
       this.schedule({
         atMs: this.now + e.for,
         kind: "end",
         undo: () => {
           region.addedLatencyMs -= e.addMs;
-          this.rerouteAll();
+          this.regionChanged(region);
           this.emit("latency-ended", { cloud: e.cloud, region: e.region, value: e.addMs });
         },
       });
@@ -901,20 +954,22 @@ export class World {
       const ws = this.workloads.get(e.workload)!;
       if (ws.kind !== "inference") return;
       ws.trafficFactors.push(e.factor);
-      ws.routed = false;
+      this.unroute(ws);
       this.emit("traffic-started", { workloadId: ws.spec.id, value: e.factor });
       this.schedule({
         atMs: this.now + e.for,
         kind: "end",
         undo: () => {
           ws.trafficFactors.splice(ws.trafficFactors.indexOf(e.factor), 1);
-          ws.routed = false;
+          this.unroute(ws);
           this.emit("traffic-ended", { workloadId: ws.spec.id, value: e.factor });
         },
       });
     } else if ("note" in event) {
       const ws = this.workloads.get(event.note.workload)!;
       ws.notes.push(event.note.text);
+      // its instances' `note` label
+      for (const inst of ws.instances) inst.listedStale = true;
       this.emit("note-added", { workloadId: ws.spec.id, detail: event.note.text });
     }
   }
@@ -944,13 +999,23 @@ export class World {
     }
   }
 
-  /** Sets an offer's spot or on-demand price in force now, its meters first brought to now at the old prices. */
+  /**
+   * Sets an offer's spot or on-demand price in force now, its meters first brought to now at the old prices.
+   * A new price changes the offer's quote and the cost rate of the workloads with instances on it bought that way.
+   */
   private setPrice(o: OfferState, spot: boolean, usdPerHour: number | null): void {
     o.spotUsd = this.meter(o, true);
     o.odUsd = this.meter(o, false);
     o.meteredAtMs = this.now;
+    if ((spot ? o.spotNow : o.odNow) === usdPerHour) return;
     if (spot) o.spotNow = usdPerHour;
     else o.odNow = usdPerHour;
+    o.quoteStale = true;
+    for (const inst of o.live) {
+      if (inst.spot !== spot) continue;
+      inst.listedStale = true;
+      if (inst.owner !== null) this.touch(inst.owner);
+    }
   }
 
   /** What one instance on `o` (spot or on demand) has cost from the world's start until now, USD. */
@@ -969,7 +1034,7 @@ export class World {
   /** What a workload has cost so far (its instances, ended and live, and its egress), USD. */
   private workloadCostUsd(ws: WorkloadState): number {
     let usd = ws.settledUsd;
-    for (const inst of ws.instances) if (inst.endedAtMs === null) usd += this.costOf(inst);
+    for (const inst of ws.instances) usd += this.costOf(inst);
     return usd;
   }
 
@@ -988,6 +1053,7 @@ export class World {
       if (ws.kind !== "training" || ws.active.length === 0) continue;
       if (ws.active.some((i) => i.offer.offer.cloud === cloud && i.offer.offer.region === region)) {
         ws.resumeReadyAtMs = Math.max(ws.resumeReadyAtMs, this.now + RESTART_MS);
+        this.touch(ws);
         this.schedule({ atMs: ws.resumeReadyAtMs, kind: "resume", ws });
         this.refreshTraining(ws);
       }
@@ -1028,13 +1094,19 @@ export class World {
       dep,
       owner: ws ?? null,
       listed: null,
+      listedStale: false,
       listedReplica: null,
       noticeFirstRev: null,
     };
     this.instances.set(id, inst);
     this.live.push(inst);
     offer.live.add(inst);
-    ws?.instances.add(inst);
+    if (ws !== undefined) {
+      ws.instances.add(inst);
+      this.touch(ws);
+      // a replica new to the health listing
+      if (ws.kind === "inference" && dep !== null) ws.healthStale = true;
+    }
     if (readyNow) this.replicaRunning(inst, 1);
     this.emit("instance-launched", { instanceId: id, workloadId: inst.workloadId ?? undefined, cloud: offer.offer.cloud, region: offer.offer.region, detail: `${offer.offer.instanceType} ${spot ? "spot" : "on-demand"}` });
     if (!readyNow) this.schedule({ atMs: inst.readyAtMs, kind: "ready", inst });
@@ -1043,6 +1115,7 @@ export class World {
 
   private notify(inst: InstanceRec): void {
     inst.interruptionAtMs = this.now + INTERRUPTION_NOTICE_MS;
+    inst.listedStale = true;
     this.emit("interruption-notice", { instanceId: inst.id, workloadId: inst.workloadId ?? undefined, value: inst.interruptionAtMs });
     this.schedule({ atMs: inst.interruptionAtMs, kind: "reclaim", inst });
   }
@@ -1051,13 +1124,17 @@ export class World {
   private replicaRunning(inst: InstanceRec, delta: 1 | -1): void {
     if (inst.dep === null) return;
     inst.dep.running += delta;
-    if (inst.owner?.kind === "inference") inst.owner.routed = false;
+    if (inst.owner?.kind === "inference") this.unroute(inst.owner);
   }
 
   private endInstance(inst: InstanceRec, how: "terminated" | "preempted"): void {
     inst.costUsd = this.costOf(inst);
     this.settledComputeUsd += inst.costUsd;
-    if (inst.owner !== null) inst.owner.settledUsd += inst.costUsd;
+    if (inst.owner !== null) {
+      inst.owner.settledUsd += inst.costUsd;
+      inst.owner.instances.delete(inst);
+      this.touch(inst.owner);
+    }
     if (inst.state === "running") this.replicaRunning(inst, -1);
     inst.state = how;
     inst.endedAtMs = this.now;
@@ -1101,6 +1178,7 @@ export class World {
     ws.ckptBaseCloud = latest.cloud;
     ws.ckptBaseRegion = latest.region;
     ws.generation++;
+    this.touch(ws);
     this.emit("training-stopped", { workloadId: ws.spec.id, detail: why, value: round6(lost) });
   }
 
@@ -1116,6 +1194,7 @@ export class World {
     if (running === ws.running) return;
     ws.running = running;
     ws.runToken++;
+    this.touch(ws);
     if (running) {
       const remainingMs = Math.ceil((ws.spec.workHours - ws.progressH) * HOUR_MS - 1e-6);
       this.schedule({ atMs: this.now + Math.max(0, remainingMs), kind: "complete", ws, token: ws.runToken });
@@ -1127,6 +1206,7 @@ export class World {
     ws.completedAtMs = this.now;
     ws.running = false;
     ws.runToken++;
+    this.touch(ws);
     this.emit("training-completed", { workloadId: ws.spec.id, value: ws.spec.workHours });
     // The job is done, but its cluster stays up and keeps billing until someone tears it down, as a cluster
     // launched by hand (no autostop) does: idle GPUs after a finished job are the commonest waste there is,
@@ -1314,7 +1394,7 @@ export class World {
       }
       services.push({ workloadId: ws.spec.id, demandRps: demand, servedWithinSloRps: served, latencyP99Ms: demand > 0 ? latency / demand : 0 });
       for (const inst of [...ws.instances].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-        if (inst.endedAtMs !== null || !inst.dep || !inScope(inst.dep.cloud, inst.dep.region)) continue;
+        if (!inst.dep || !inScope(inst.dep.cloud, inst.dep.region)) continue;
         const healthy = inst.state === "running" && inst.dep.regionState.outages === 0;
         replicas.push({
           workloadId: ws.spec.id,
@@ -1456,7 +1536,7 @@ export class World {
   private status(ws: WorkloadState): WorkloadStatus {
     const spec = ws.spec;
     let usdPerHour = 0;
-    for (const inst of ws.instances) if (inst.endedAtMs === null) usdPerHour += inst.spot ? inst.offer.spotNow! : inst.offer.odNow!;
+    for (const inst of ws.instances) usdPerHour += inst.spot ? inst.offer.spotNow! : inst.offer.odNow!;
     const costUsd = this.workloadCostUsd(ws);
     if (ws.kind === "training") {
       // nodes by location, in the order first seen (a job's nodes are nearly always in one place: a list, not a map)
@@ -1511,7 +1591,7 @@ export class World {
       deadlineMs: null,
       deployments: ws.deployments.map((d) => {
         let live = 0;
-        for (const i of ws.instances) if (i.dep === d && i.endedAtMs === null) live++;
+        for (const i of ws.instances) if (i.dep === d) live++;
         const offer = this.offers[d.offerIdx]!.offer;
         return { location: d.location, spot: d.spot, instanceType: offer.instanceType, replicas: live, healthyReplicas: healthyOf(d), trafficWeight: weightSum > 0 ? round6((100 * d.weight) / weightSum) : 0 };
       }),
@@ -1561,7 +1641,7 @@ export class World {
       const location = locationKey(req.cloud, req.region);
       const existing = ws.deployments.find((d) => d.location === location);
       const spot = req.spot ?? existing?.spot ?? false;
-      const live = [...ws.instances].filter((i) => i.dep?.location === location && i.endedAtMs === null).sort((a, b) => (a.id < b.id ? -1 : 1));
+      const live = [...ws.instances].filter((i) => i.dep?.location === location).sort((a, b) => (a.id < b.id ? -1 : 1));
       if (req.replicas > live.length) {
         const offer = existing && existing.spot === spot ? this.offers[existing.offerIdx]! : this.chooseOffer(req.cloud, req.region, ws.spec.gpu, spot, true, `scale "${ws.spec.id}"`);
         if (region.outages > 0) throw new SimError("region-unavailable", `${location} is down (outage)`, "scale up in another region", "region");
@@ -1573,6 +1653,7 @@ export class World {
         // a deployment reports what it now adds: the latest purchase option and offer
         dep.spot = spot;
         dep.offerIdx = offer.idx;
+        this.touch(ws);
         for (let i = live.length; i < req.replicas; i++) this.createInstance(offer, spot, ws, "replica", req.idempotencyKey, false, dep);
       } else {
         // drain the newest replicas first
@@ -1601,7 +1682,7 @@ export class World {
     }
     this.once(req.idempotencyKey, ["weights", req.workloadId, entries], () => {
       for (const d of ws.deployments) d.weight = req.weights[d.location] ?? 0;
-      ws.routed = false;
+      this.unroute(ws);
       this.emit("traffic-weights-set", { workloadId: ws.spec.id, detail: entries.map(([l, w]) => `${l}=${w}`).join(",") });
       return true;
     });
@@ -1619,6 +1700,7 @@ export class World {
         ws.previousVersion = ws.version;
         ws.version = req.version;
         ws.psi = BASELINE_PSI;
+        this.touch(ws);
       }
       this.emit("model-version-set", { workloadId: ws.spec.id, detail: req.version });
       return true;
@@ -1719,6 +1801,7 @@ export class World {
       ws.active = targets;
       ws.needsResume = false;
       ws.resumeReadyAtMs = bootedAt + transferMs + RESTART_MS;
+      this.touch(ws);
       if (egressUsd > 0) {
         this.egressUsd += egressUsd;
         ws.settledUsd += egressUsd;
@@ -1765,8 +1848,9 @@ export class World {
    * changed since an earlier listing. Every listing takes a new mark and compares each record with how the
    * last listing (of any caller) saw it: a record that differs gets the new mark as its `rev`, so a caller
    * whose last listing had mark S is sent exactly the records with rev > S. Records that changed and changed
-   * back between two listings are not sent: they are as that caller has them. Nothing here changes what the
-   * world simulates.
+   * back between two listings are not sent: they are as that caller has them. Only records marked stale since
+   * (see `touch`) are compared, so a listing costs what changed plus the accruing columns of the rest. Nothing
+   * here changes what the world simulates.
    */
 
   /** Starts a listing: its mark; instances ended since the last listing move to the log of ends. */
@@ -1811,9 +1895,12 @@ export class World {
     const delta = this.answersSince(since);
     const offers: OfferQuote[] = [];
     for (const o of this.offers) {
-      const quote = this.quote(o);
-      if (o.listed === null || !sameFields(o.listed.value, quote, QUOTE_FIELDS)) o.listed = { value: quote, rev: mark };
-      if (!delta || o.listed.rev > since) offers.push({ ...quote });
+      if (o.quoteStale) {
+        const quote = this.quote(o);
+        if (o.listed === null || !sameFields(o.listed.value, quote, QUOTE_FIELDS)) o.listed = { value: quote, rev: mark };
+        o.quoteStale = false;
+      }
+      if (!delta || o.listed!.rev > since) offers.push(this.quote(o));
     }
     return { mark, delta, offers };
   }
@@ -1832,12 +1919,15 @@ export class World {
     const out: InstanceChanges = { mark, delta, instances: [], removed: delta ? this.endedSince(since, "instance") : [], accrued: { ids: [], costUsd: [] } };
     for (const inst of this.live) {
       if (inst.endedAtMs !== null) continue;
-      const usdPerHour = this.priceOf(inst);
-      const note = this.noteOf(inst);
       let seen = inst.listed;
-      if (seen === null) inst.listed = seen = { state: inst.state, interruptionAtMs: inst.interruptionAtMs, usdPerHour, note, rev: mark, firstRev: mark };
-      else if (seen.state !== inst.state || seen.interruptionAtMs !== inst.interruptionAtMs || seen.usdPerHour !== usdPerHour || seen.note !== note) {
-        Object.assign(seen, { state: inst.state, interruptionAtMs: inst.interruptionAtMs, usdPerHour, note, rev: mark });
+      if (seen === null || inst.listedStale) {
+        const usdPerHour = this.priceOf(inst);
+        const note = this.noteOf(inst);
+        if (seen === null) inst.listed = seen = { state: inst.state, interruptionAtMs: inst.interruptionAtMs, usdPerHour, note, rev: mark, firstRev: mark };
+        else if (seen.state !== inst.state || seen.interruptionAtMs !== inst.interruptionAtMs || seen.usdPerHour !== usdPerHour || seen.note !== note) {
+          Object.assign(seen, { state: inst.state, interruptionAtMs: inst.interruptionAtMs, usdPerHour, note, rev: mark });
+        }
+        inst.listedStale = false;
       }
       if (!delta || seen.rev > since) out.instances.push(this.toInstance(inst));
       else {
@@ -1853,21 +1943,27 @@ export class World {
     const mark = this.beginListing();
     const delta = this.answersSince(since);
     const out: WorkloadChanges = { mark, delta, workloads: [], accrued: { ids: [], costUsd: [], progressHours: [] } };
-    const statuses = this.statuses();
+    // a full listing hands out every status; a delta builds only those that may have changed or are sent
+    const statuses = delta ? null : this.statuses();
     let i = 0;
     for (const ws of this.workloads.values()) {
-      const status = statuses[i++]!;
-      const seen = ws.listedStatus;
-      if (seen === null) ws.listedStatus = { value: status, rev: mark };
-      else {
-        if (!sameFields(seen.value, status, STATUS_FIELDS)) seen.rev = mark;
-        seen.value = status;
+      let status = statuses?.[i++] ?? null;
+      let seen = ws.listedStatus;
+      // progress moves a running job's checkpointed hours with nothing to mark it: look
+      if (seen === null || ws.statusStale || (ws.kind === "training" && ws.running && this.checkpointedH(ws) !== seen.value.checkpointedHours)) {
+        status ??= this.status(ws);
+        if (seen === null) ws.listedStatus = seen = { value: status, rev: mark };
+        else {
+          if (!sameFields(seen.value, status, STATUS_FIELDS)) seen.rev = mark;
+          seen.value = status;
+        }
+        ws.statusStale = false;
       }
-      if (!delta || ws.listedStatus!.rev > since) out.workloads.push(copyStatus(status));
+      if (!delta || seen.rev > since) out.workloads.push(copyStatus(status ?? this.status(ws)));
       else {
-        out.accrued.ids.push(status.id);
-        out.accrued.costUsd.push(status.costUsd);
-        out.accrued.progressHours.push(status.progressHours);
+        out.accrued.ids.push(ws.spec.id);
+        out.accrued.costUsd.push(status?.costUsd ?? this.workloadCostUsd(ws));
+        out.accrued.progressHours.push(ws.kind === "training" ? ws.progressH : null);
       }
     }
     return out;
@@ -1893,40 +1989,20 @@ export class World {
   }
 
   /**
-   * Works out every service's and replica's health as `getHealth` reports it, compares each with how the last
-   * listing saw it, and returns those changed since `since` (with `since` null, nothing: the caller lists all).
+   * Works out the health of every service and replica that may have changed (`healthStale`) as `getHealth`
+   * reports it, compares each with how the last listing saw it, and returns those changed since `since` (with
+   * `since` null, nothing: the caller lists all). The others are as listed, so what is sent of them comes from there.
    */
   private listHealth(mark: number, since: number | null): Pick<HealthReport, "replicas" | "services" | "interruptions"> {
     const out: Pick<HealthReport, "replicas" | "services" | "interruptions"> = { replicas: [], services: [], interruptions: [] };
     for (const ws of this.services) {
-      this.route(ws);
-      let demand = 0;
-      let served = 0;
-      let latency = 0;
-      for (const d of ws.deployments) {
-        demand += d.demandRps;
-        served += d.servedRps;
-        latency += d.p99Ms * d.demandRps;
-      }
-      const latencyP99Ms = demand > 0 ? latency / demand : 0;
-      const seen = ws.listedService;
-      if (seen === null || seen.value.demandRps !== demand || seen.value.servedWithinSloRps !== served || seen.value.latencyP99Ms !== latencyP99Ms) {
-        ws.listedService = { value: { workloadId: ws.spec.id, demandRps: demand, servedWithinSloRps: served, latencyP99Ms }, rev: mark };
-      }
-      if (since !== null && ws.listedService!.rev > since) out.services.push({ ...ws.listedService!.value });
+      if (ws.healthStale) this.relistHealth(ws, mark);
+      if (since === null || ws.healthRev <= since) continue;
+      const service = ws.listedService!;
+      if (service.rev > since) out.services.push({ ...service.value });
       for (const inst of ws.instances) {
-        const dep = inst.dep;
-        if (inst.endedAtMs !== null || dep === null) continue;
-        // as getHealth reports a replica
-        const healthy = inst.state === "running" && dep.regionState.outages === 0;
-        const state = inst.state === "provisioning" ? "provisioning" : healthy ? "healthy" : "unhealthy";
-        const servedRps = healthy && healthyOf(dep) > 0 ? dep.servedRps / healthyOf(dep) : 0;
-        const r = inst.listedReplica;
-        if (r === null) inst.listedReplica = { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark, firstRev: mark };
-        else if (r.state !== state || r.latencyP99Ms !== dep.p99Ms || r.servedRps !== servedRps) Object.assign(r, { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark });
-        if (since !== null && inst.listedReplica!.rev > since) {
-          out.replicas.push({ workloadId: ws.spec.id, location: dep.location, instanceId: inst.id, state, latencyP99Ms: dep.p99Ms, servedRps });
-        }
+        const r = inst.listedReplica!;
+        if (r.rev > since) out.replicas.push({ workloadId: ws.spec.id, location: inst.dep!.location, instanceId: inst.id, state: r.state, latencyP99Ms: r.latencyP99Ms, servedRps: r.servedRps });
       }
     }
     for (const inst of this.live) {
@@ -1937,6 +2013,39 @@ export class World {
       }
     }
     return out;
+  }
+
+  /** Compares a service's health and its replicas' with how the last listing saw them; what differs gets `mark`. */
+  private relistHealth(ws: InferenceState, mark: number): void {
+    if (!ws.routed) this.route(ws);
+    let demand = 0;
+    let served = 0;
+    let latency = 0;
+    for (const d of ws.deployments) {
+      demand += d.demandRps;
+      served += d.servedRps;
+      latency += d.p99Ms * d.demandRps;
+    }
+    const latencyP99Ms = demand > 0 ? latency / demand : 0;
+    const seen = ws.listedService;
+    if (seen === null || seen.value.demandRps !== demand || seen.value.servedWithinSloRps !== served || seen.value.latencyP99Ms !== latencyP99Ms) {
+      ws.listedService = { value: { workloadId: ws.spec.id, demandRps: demand, servedWithinSloRps: served, latencyP99Ms }, rev: mark };
+      ws.healthRev = mark;
+    }
+    for (const inst of ws.instances) {
+      const dep = inst.dep;
+      if (dep === null) continue;
+      // as getHealth reports a replica
+      const healthy = inst.state === "running" && dep.regionState.outages === 0;
+      const state = inst.state === "provisioning" ? "provisioning" : healthy ? "healthy" : "unhealthy";
+      const servedRps = healthy && healthyOf(dep) > 0 ? dep.servedRps / healthyOf(dep) : 0;
+      const r = inst.listedReplica;
+      if (r === null) inst.listedReplica = { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark, firstRev: mark };
+      else if (r.state !== state || r.latencyP99Ms !== dep.p99Ms || r.servedRps !== servedRps) Object.assign(r, { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark });
+      else continue;
+      ws.healthRev = mark;
+    }
+    ws.healthStale = false;
   }
 
   /** `get_drift` of every serving workload as changes since the listing of mark `since` (a report's atMs is no change). */

@@ -21,11 +21,11 @@ import { createSimServer } from "../../tools/sim/server.js";
  * includes the simulator's own work: moving its world a minute and answering the tool calls.
  */
 /** A daemon (state in a temp folder, no HTTP) on a simulated world; `close` removes everything. */
-async function benchDaemon(spec: WorldSpec, data?: WorldData): Promise<{ daemon: Daemon; close(): Promise<void> }> {
+async function benchDaemon(spec: WorldSpec, data?: WorldData, maxNewProposalsPerTick?: number): Promise<{ daemon: Daemon; close(): Promise<void> }> {
   const state = mkdtempSync(join(tmpdir(), "skyops-bench-loop-"));
   const host = new SimHost({ spec, data, speed: 0 });
   const daemon = await Daemon.start({
-    config: ConfigSchema.parse({ state, policies: "policies" }),
+    config: ConfigSchema.parse({ state, policies: "policies", ...(maxNewProposalsPerTick === undefined ? {} : { maxNewProposalsPerTick }) }),
     logger: pino({ level: "silent" }),
     inMemory: { sim: async () => connect(host) },
     clock: { now: () => host.world.nowMs, advance: (ms) => host.advanceBy(ms) },
@@ -57,6 +57,8 @@ export interface FleetRun {
   proposalsPerTick: number;
   proposalsPerTickMax: number;
   firstTickProposals: number;
+  /** The most proposals one measured tick left for a later one (over `maxNewProposalsPerTick`). */
+  deferredPerTickMax: number;
   /** Median wall time of the idle-time housekeeping between two ticks (null with `--no-idle`). */
   idleMsP50: number | null;
 }
@@ -89,13 +91,14 @@ export function benchWorld(n: number, minutes: number, profile: FleetProfile, da
  * idle ~99% of the time. Its time is reported apart (`idleMsP50`), not in the tick. Without it, ticks run
  * back to back with no idle time at all, which no deployed daemon does (`--no-idle` measures that).
  */
-export async function fleetRun(n: number, ticks: number, profile: FleetProfile = "realistic", warmup = WARMUP_TICKS, idle = true): Promise<FleetRun> {
+export async function fleetRun(n: number, ticks: number, profile: FleetProfile = "realistic", warmup = WARMUP_TICKS, idle = true, maxNewProposalsPerTick?: number): Promise<FleetRun> {
   const data = loadWorldData();
   const spec = benchWorld(n, warmup + ticks, profile, data);
-  const { daemon, close } = await benchDaemon(spec, data);
+  const { daemon, close } = await benchDaemon(spec, data, maxNewProposalsPerTick);
   const times: number[] = [];
   const findings: number[] = [];
   const proposals: number[] = [];
+  const deferred: number[] = [];
   const idles: number[] = [];
   let peak = process.memoryUsage().rss;
   for (let i = 0; i < warmup + ticks; i++) {
@@ -104,6 +107,7 @@ export async function fleetRun(n: number, ticks: number, profile: FleetProfile =
     times.push(performance.now() - t);
     findings.push(report.findings.length);
     proposals.push(report.proposals.length);
+    deferred.push(report.deferred.length);
     peak = Math.max(peak, process.memoryUsage().rss);
     if (idle) idles.push(daemon.idle());
   }
@@ -122,6 +126,7 @@ export async function fleetRun(n: number, ticks: number, profile: FleetProfile =
     proposalsPerTick: median(proposals.slice(warmup)),
     proposalsPerTickMax: Math.max(0, ...proposals.slice(warmup)),
     firstTickProposals: proposals[0] ?? 0,
+    deferredPerTickMax: Math.max(0, ...deferred.slice(warmup)),
     idleMsP50: idle ? median(idles.slice(warmup)) : null,
   };
 }
@@ -190,8 +195,8 @@ function childCommand(): { args: string[]; runner: string } {
 /** Runs one fleet size in a child process (its own heap and RSS). */
 type FleetResult = FleetRun | { error: string };
 
-function inProcess(child: string[], n: number, ticks: number, profile: FleetProfile, idle: boolean, nodeFlags: readonly string[]): FleetResult {
-  const r = spawnSync(process.execPath, [...nodeFlags, ...child, String(n), String(ticks), profile, idle ? "idle" : "no-idle"], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+function inProcess(child: string[], n: number, ticks: number, profile: FleetProfile, idle: boolean, nodeFlags: readonly string[], maxNewProposalsPerTick: number | undefined): FleetResult {
+  const r = spawnSync(process.execPath, [...nodeFlags, ...child, String(n), String(ticks), profile, idle ? "idle" : "no-idle", String(maxNewProposalsPerTick ?? "")], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
   const line = r.stdout.trim().split("\n").at(-1) ?? "";
   if (r.status !== 0 || !line.startsWith("{")) {
     // reported, not hidden: a run that crashes is a finding of the benchmark
@@ -203,14 +208,15 @@ function inProcess(child: string[], n: number, ticks: number, profile: FleetProf
 
 /**
  * `plainNode`: run the fleets under node without the daemon's launch flags (DAEMON_NODE_FLAGS), to see
- * what they buy.
+ * what they buy. `maxNewProposalsPerTick`: the daemon's option of that name (its default when undefined;
+ * 0 lets a burst start every proposal in one tick).
  */
-export async function benchLoop(sizes: number[] = [1_000, 10_000], ticks = 12, profile: FleetProfile = "realistic", idle = true, plainNode = false): Promise<Record<string, unknown>> {
+export async function benchLoop(sizes: number[] = [1_000, 10_000], ticks = 12, profile: FleetProfile = "realistic", idle = true, plainNode = false, maxNewProposalsPerTick?: number): Promise<Record<string, unknown>> {
   const perFleet: Record<string, Omit<FleetRun, "peakRssMb"> | { error: string }> = {};
   const peakRssMb: Record<string, number> = {};
   const { args, runner } = childCommand();
   for (const n of sizes) {
-    const r = inProcess(args, n, ticks, profile, idle, plainNode ? [] : DAEMON_NODE_FLAGS);
+    const r = inProcess(args, n, ticks, profile, idle, plainNode ? [] : DAEMON_NODE_FLAGS, maxNewProposalsPerTick);
     if ("error" in r) perFleet[String(n)] = r;
     else {
       const { peakRssMb: rss, ...rest } = r;
@@ -219,5 +225,5 @@ export async function benchLoop(sizes: number[] = [1_000, 10_000], ticks = 12, p
     }
   }
   const f2e = await findingToExecuted();
-  return { fleet: profile, ticks, warmupTicks: WARMUP_TICKS, idleBetweenTicks: idle, runner, nodeFlags: plainNode ? [] : [...DAEMON_NODE_FLAGS], fleets: perFleet, peakRssMb, findingToExecutedMs: Math.round(f2e.ms), findingToExecutedTicks: f2e.ticks };
+  return { fleet: profile, ticks, warmupTicks: WARMUP_TICKS, idleBetweenTicks: idle, maxNewProposalsPerTick: maxNewProposalsPerTick ?? "default", runner, nodeFlags: plainNode ? [] : [...DAEMON_NODE_FLAGS], fleets: perFleet, peakRssMb, findingToExecutedMs: Math.round(f2e.ms), findingToExecutedTicks: f2e.ticks };
 }

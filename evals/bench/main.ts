@@ -9,8 +9,8 @@ import { benchSim } from "./sim.js";
  */
 const BENCHES: Record<string, { about: string; run: (args: string[]) => Record<string, unknown> | Promise<Record<string, unknown>> }> = {
   loop: {
-    about: "tick latency of the daemon at 1,000 and 10,000 workloads (MCP in-memory, built-in planner), finding-to-executed latency, peak RSS; --fleet realistic (default) or stress; --no-idle: no idle-time housekeeping between ticks; --plain-node: without the daemon's V8 launch flags",
-    run: (args) => benchLoop([1_000, numberFlag(args, "--workloads") ?? 10_000], numberFlag(args, "--ticks") ?? 12, fleetFlag(args), !args.includes("--no-idle"), args.includes("--plain-node")),
+    about: "tick latency of the daemon at 1,000 and 10,000 workloads (MCP in-memory, built-in planner), finding-to-executed latency, peak RSS; --fleet realistic (default) or stress; --no-idle: no idle-time housekeeping between ticks; --plain-node: without the daemon's V8 launch flags; --max-new-proposals N: the daemon's maxNewProposalsPerTick (0: no limit)",
+    run: (args) => benchLoop([1_000, numberFlag(args, "--workloads") ?? 10_000], numberFlag(args, "--ticks") ?? 12, fleetFlag(args), !args.includes("--no-idle"), args.includes("--plain-node"), countFlag(args, "--max-new-proposals")),
   },
   sim: {
     about: "simulate 10,000 workloads for 24 simulated hours at 1-minute ticks",
@@ -28,6 +28,18 @@ const BENCHES: Record<string, { about: string; run: (args: string[]) => Record<s
     run: () => Object.fromEntries(Object.entries(benchPolicy()).map(([k, v]) => [k, k === "decisions" ? v : round(v, 3)])),
   },
 };
+
+/** A whole number ≥ 0 (0 meaning "no limit" where the flag says so). */
+function countFlag(args: string[], name: string): number | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = Number(args[i + 1]);
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`${name} needs a whole number (0 or more), got "${args[i + 1] ?? ""}"`);
+    process.exit(2);
+  }
+  return value;
+}
 
 function numberFlag(args: string[], name: string): number | undefined {
   const i = args.indexOf(name);

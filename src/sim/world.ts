@@ -270,6 +270,19 @@ export function previousModelVersion(version: string): string | null {
   return `${m[1]}${Number(m[2]) - 1}`;
 }
 
+/** A routed service's health line: demand and demand served over its deployments, p99 latency weighted by demand. */
+function serviceLevel(ws: InferenceState): HealthReport["services"][number] {
+  let demand = 0;
+  let served = 0;
+  let latency = 0;
+  for (const d of ws.deployments) {
+    demand += d.demandRps;
+    served += d.servedRps;
+    latency += d.p99Ms * d.demandRps;
+  }
+  return { workloadId: ws.spec.id, demandRps: demand, servedWithinSloRps: served, latencyP99Ms: demand > 0 ? latency / demand : 0 };
+}
+
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
@@ -1384,15 +1397,7 @@ export class World {
     for (const ws of this.workloads.values()) {
       if (ws.kind !== "inference") continue;
       this.route(ws);
-      let demand = 0;
-      let served = 0;
-      let latency = 0;
-      for (const d of ws.deployments) {
-        demand += d.demandRps;
-        served += d.servedRps;
-        latency += d.p99Ms * d.demandRps;
-      }
-      services.push({ workloadId: ws.spec.id, demandRps: demand, servedWithinSloRps: served, latencyP99Ms: demand > 0 ? latency / demand : 0 });
+      services.push(serviceLevel(ws));
       for (const inst of [...ws.instances].sort((a, b) => (a.id < b.id ? -1 : 1))) {
         if (!inst.dep || !inScope(inst.dep.cloud, inst.dep.region)) continue;
         const healthy = inst.state === "running" && inst.dep.regionState.outages === 0;
@@ -2018,18 +2023,10 @@ export class World {
   /** Compares a service's health and its replicas' with how the last listing saw them; what differs gets `mark`. */
   private relistHealth(ws: InferenceState, mark: number): void {
     if (!ws.routed) this.route(ws);
-    let demand = 0;
-    let served = 0;
-    let latency = 0;
-    for (const d of ws.deployments) {
-      demand += d.demandRps;
-      served += d.servedRps;
-      latency += d.p99Ms * d.demandRps;
-    }
-    const latencyP99Ms = demand > 0 ? latency / demand : 0;
+    const level = serviceLevel(ws);
     const seen = ws.listedService;
-    if (seen === null || seen.value.demandRps !== demand || seen.value.servedWithinSloRps !== served || seen.value.latencyP99Ms !== latencyP99Ms) {
-      ws.listedService = { value: { workloadId: ws.spec.id, demandRps: demand, servedWithinSloRps: served, latencyP99Ms }, rev: mark };
+    if (seen === null || seen.value.demandRps !== level.demandRps || seen.value.servedWithinSloRps !== level.servedWithinSloRps || seen.value.latencyP99Ms !== level.latencyP99Ms) {
+      ws.listedService = { value: level, rev: mark };
       ws.healthRev = mark;
     }
     for (const inst of ws.instances) {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { H, M, executed, startTestDaemon, type TestDaemon } from "./helpers.js";
+import { CHAT, executed, H, M, startTestDaemon, type TestDaemon, TRAINER } from "./helpers.js";
 
-const trainer = { id: "trainer", kind: "training" as const, gpu: "A100:8", at: { cloud: "aws" as const, region: "us-east-1", spot: true }, workHours: 30, checkpointGb: 40, residency: ["us"], tier: "dev" as const };
-const chat = { id: "chat", kind: "inference" as const, gpu: "L4:1", replicas: { "aws/us-east-1": 2, "gcp/us-central1": 2 }, rps: 300, sloP99Ms: 800, residency: ["us"], tier: "prod" as const };
+const trainer = TRAINER;
+const chat = CHAT;
 
 let d: TestDaemon | null = null;
 afterEach(async () => {

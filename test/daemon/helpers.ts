@@ -21,6 +21,10 @@ export interface TestDaemon {
   close(): Promise<void>;
 }
 
+/** A training job on spot A100s in aws/us-east-1, and a prod service in two regions: the daemon tests' usual pair. */
+export const TRAINER = { id: "trainer", kind: "training" as const, gpu: "A100:8", at: { cloud: "aws" as const, region: "us-east-1", spot: true }, workHours: 30, checkpointGb: 40, residency: ["us"], tier: "dev" as const };
+export const CHAT = { id: "chat", kind: "inference" as const, gpu: "L4:1", replicas: { "aws/us-east-1": 2, "gcp/us-central1": 2 }, rps: 300, sloP99Ms: 800, residency: ["us"], tier: "prod" as const };
+
 /** A real daemon (store, policies, hub over MCP in-memory, executor, graph, HTTP on an ephemeral port) on a simulated world. */
 export async function startTestDaemon(world: Partial<WorldSpecInput> & { workloads: WorldSpecInput["workloads"] }, config: ConfigInput = {}, stateDir?: string): Promise<TestDaemon> {
   const state = stateDir ?? mkdtempSync(join(tmpdir(), "skyops-daemon-"));

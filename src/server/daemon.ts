@@ -12,7 +12,7 @@ import { setCedarTier, type GuardrailsInput } from "../policy/index.js";
 import { DEFAULT_RETRY, Executor } from "../executor/index.js";
 import { plannerConfig } from "../planner/index.js";
 import { ExecutionRepository } from "../store/executions.js";
-import { openStore, type PublishedLine, type Store } from "../store/index.js";
+import { openStore, type PublishedLine, type Store, type WorkloadCosts } from "../store/index.js";
 import { DEFAULT_DETECTOR_CONFIG } from "../telemetry/index.js";
 import type { Config } from "./config.js";
 import { ApiError, startDaemonHttp, type DaemonApi } from "./http.js";
@@ -76,7 +76,7 @@ export class Daemon {
   readonly agent: Agent;
   private ticks = 0;
   /** The workload records whose lines were published last (by server and id); null before the first publish of this process. */
-  private published: Map<string, SnapshotWorkload> | null = null;
+  private published: Map<string, Map<string, SnapshotWorkload>> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
   private firstTickDone = false;
@@ -215,14 +215,20 @@ export class Daemon {
    */
   private publishWorkloads(snapshot: Snapshot, atMs: number): void {
     const previous = this.published;
-    const current = new Map<string, SnapshotWorkload>();
+    // by server, then id: the ids are the records' own strings, so the maps find them without building keys
+    const current = new Map<string, Map<string, SnapshotWorkload>>();
     const changed: PublishedLine[] = [];
-    const costs: Record<string, Record<string, number>> = {};
+    const costs: Record<string, WorkloadCosts> = {};
     for (const w of snapshot.workloads) {
-      const key = `${w.server}\u0000${w.id}`;
-      current.set(key, w);
-      (costs[w.server] ??= {})[w.id] = w.costUsd;
-      const before = previous?.get(key);
+      let mine = current.get(w.server);
+      if (mine === undefined) {
+        current.set(w.server, (mine = new Map()));
+        costs[w.server] = { ids: [], usd: [] };
+      }
+      mine.set(w.id, w);
+      costs[w.server]!.ids.push(w.id);
+      costs[w.server]!.usd.push(w.costUsd);
+      const before = previous?.get(w.server)?.get(w.id);
       if (before !== undefined && sameLine(before, w)) continue;
       changed.push({
         server: w.server,
@@ -230,7 +236,9 @@ export class Daemon {
       });
     }
     const gone: { server: string; id: string }[] = [];
-    if (previous !== null) for (const [key, w] of previous) if (!current.has(key)) gone.push({ server: w.server, id: w.id });
+    if (previous !== null) {
+      for (const [server, mine] of previous) for (const id of mine.keys()) if (current.get(server)?.has(id) !== true) gone.push({ server, id });
+    }
     this.store.workloadLines.publish({ changed, gone, all: previous === null, costs, atMs });
     this.published = current;
   }

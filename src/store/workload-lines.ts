@@ -19,11 +19,17 @@ export interface PublishedLine {
   line: Omit<WorkloadLine, "costUsd">;
 }
 
+/** One server's workload costs: ids and USD so far, in parallel (compact to write every tick). */
+export interface WorkloadCosts {
+  ids: string[];
+  usd: number[];
+}
+
 const COSTS_KEY = "workload-costs";
 
 /**
  * The workload lines the daemon publishes every tick for `skyops status`. Lines are rows rewritten only
- * when they change; costs, which move every tick, are one small kv value (server → id → USD).
+ * when they change; costs, which move every tick, are one small kv value (per server, ids and USD).
  */
 export class WorkloadLineRepository {
   private readonly upsertStmt: Statement<[string, string, string]>;
@@ -46,7 +52,7 @@ export class WorkloadLineRepository {
    * costs `costs`. `all: true` drops every line not in `changed` (a publisher that knows nothing of what
    * was published before, e.g. after a restart, hands over everything).
    */
-  publish(update: { changed: PublishedLine[]; gone: { server: string; id: string }[]; all: boolean; costs: Record<string, Record<string, number>>; atMs: number }): void {
+  publish(update: { changed: PublishedLine[]; gone: { server: string; id: string }[]; all: boolean; costs: Record<string, WorkloadCosts>; atMs: number }): void {
     this.db.transaction(() => {
       if (update.all) {
         const keep = new Set(update.changed.map((c) => `${c.server}\u0000${c.line.id}`));
@@ -60,7 +66,13 @@ export class WorkloadLineRepository {
 
   /** Every published line with its cost, by id (then server). */
   list(): WorkloadLine[] {
-    const costs = this.kv.get<Record<string, Record<string, number>>>(COSTS_KEY) ?? {};
-    return this.allStmt.all().map((row) => ({ ...(JSON.parse(row.line) as Omit<WorkloadLine, "costUsd">), costUsd: costs[row.server]?.[row.id] ?? 0 }));
+    const costs = new Map<string, Map<string, number>>();
+    for (const [server, c] of Object.entries(this.kv.get<Record<string, Partial<WorkloadCosts> | null>>(COSTS_KEY) ?? {})) {
+      // a value not in this shape (written by another version) shows no costs rather than failing status
+      if (!Array.isArray(c?.ids) || !Array.isArray(c.usd)) continue;
+      const usd = c.usd;
+      costs.set(server, new Map(c.ids.map((id, i) => [id, typeof usd[i] === "number" ? usd[i] : 0])));
+    }
+    return this.allStmt.all().map((row) => ({ ...(JSON.parse(row.line) as Omit<WorkloadLine, "costUsd">), costUsd: costs.get(row.server)?.get(row.id) ?? 0 }));
   }
 }

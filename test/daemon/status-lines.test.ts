@@ -62,6 +62,19 @@ describe("the workload lines skyops status shows", () => {
     expect(statusReport(d.daemon.store).workloads.map((w) => w.id)).toEqual(["chat", "trainer"]);
   }, 60_000);
 
+  it("show no cost, rather than fail, where the costs value is not in the shape this version writes", () => {
+    const store = openStore(":memory:");
+    try {
+      const line = { id: "chat", kind: "inference", tier: "prod", state: "running", locations: ["aws/us-east-1"], usdPerHour: 2 };
+      store.workloadLines.publish({ changed: [{ server: "sim", line }], gone: [], all: true, costs: { sim: { ids: ["chat"], usd: [7.5] } }, atMs: 1 });
+      expect(store.workloadLines.list()).toEqual([{ ...line, costUsd: 7.5 }]);
+      store.kv.set("workload-costs", { sim: { chat: 7.5 } }, 2);
+      expect(store.workloadLines.list()).toEqual([{ ...line, costUsd: 0 }]);
+    } finally {
+      store.close();
+    }
+  });
+
   it("replace the whole-fleet kv value a daemon before migration 4 wrote", () => {
     const dir = mkdtempSync(join(tmpdir(), "skyops-lines-"));
     const path = join(dir, "skyops.db");

@@ -9,9 +9,6 @@ import { openStore } from "../../src/store/index.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { CHAT, startTestDaemon, type TestDaemon, TRAINER } from "./helpers.js";
 
-const trainer = TRAINER;
-const chat = CHAT;
-
 let d: TestDaemon | null = null;
 afterEach(async () => {
   await d?.close();
@@ -33,7 +30,7 @@ function expected(t: TestDaemon): WorkloadLine[] {
 
 describe("the workload lines skyops status shows", () => {
   it("follow the snapshot tick after tick, through a migration, while only changed lines are rewritten", async () => {
-    d = await startTestDaemon({ workloads: [trainer, chat], events: [{ at: "2m", price: { cloud: "aws", region: "us-east-1", gpu: "A100", spot: true, factor: 5, for: "12h" } }] });
+    d = await startTestDaemon({ workloads: [TRAINER, CHAT], events: [{ at: "2m", price: { cloud: "aws", region: "us-east-1", gpu: "A100", spot: true, factor: 5, for: "12h" } }] });
     // every row written to workload_lines (inserted, or updated by the upsert) is counted
     const db = d.daemon.store.db;
     db.exec(`CREATE TEMP TABLE line_writes (n INTEGER NOT NULL);
@@ -57,14 +54,14 @@ describe("the workload lines skyops status shows", () => {
   }, 60_000);
 
   it("are all published again by a restarted daemon, and a workload gone from the snapshot leaves the list", async () => {
-    d = await startTestDaemon({ workloads: [trainer, chat] });
+    d = await startTestDaemon({ workloads: [TRAINER, CHAT] });
     await d.ticks(2);
     // a line the restarted daemon does not know (a workload since removed) must not survive its first tick
     d.daemon.store.db.prepare("INSERT INTO workload_lines (id, server, line) VALUES ('old-job', 'sim', '{\"id\":\"old-job\",\"kind\":\"training\",\"tier\":\"dev\",\"state\":\"running\",\"locations\":[],\"usdPerHour\":1}')").run();
     const state = d.state;
     await d.daemon.close();
     d.host.close();
-    d = await startTestDaemon({ workloads: [trainer, chat] }, {}, state);
+    d = await startTestDaemon({ workloads: [TRAINER, CHAT] }, {}, state);
     await d.ticks(1);
     expect(statusReport(d.daemon.store).workloads.map((w) => w.id)).toEqual(["chat", "trainer"]);
   }, 60_000);

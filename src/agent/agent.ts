@@ -223,7 +223,8 @@ export class Agent {
       this.emit("proposal.made", { proposal: p.id, workload: p.workloadId, type: p.type, findings: p.findingIds });
       await this.drive(p.id, { proposalId: p.id });
     }
-    if (deferred.length > 0) this.emit("proposals.deferred", { count: deferred.length, limit, proposals: deferred.map((p) => p.id) });
+    // a fleet in trouble can defer thousands a tick: the log line names the most urgent few
+    if (deferred.length > 0) this.emit("proposals.deferred", { count: deferred.length, limit, proposals: deferred.slice(0, DEFERRED_NAMED).map((p) => p.id) });
     // threads started in earlier ticks that never ran (a crash between insert and first run)
     for (const stored of store.proposals.listByStatus(["proposed"])) {
       if (proposals.some((p) => p.id === stored.proposal.id)) continue;
@@ -242,6 +243,9 @@ export class Agent {
     };
   }
 }
+
+/** How many deferred proposals the `proposals.deferred` event names (it counts them all). */
+const DEFERRED_NAMED = 20;
 
 const SEVERITY_RANK: Record<Finding["severity"], number> = { critical: 0, warning: 1, info: 2 };
 

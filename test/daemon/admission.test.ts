@@ -1,3 +1,4 @@
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { byUrgency } from "../../src/agent/agent.js";
 import type { Finding, Proposal } from "../../src/domain/index.js";
@@ -46,6 +47,22 @@ describe("at most maxNewProposalsPerTick new proposals a tick", () => {
     const firstBusy = ticks.findIndex((t) => t.made > 0);
     expect(ticks[firstBusy]!.made).toBeGreaterThanOrEqual(services.length);
     expect(ticks.every((t) => t.deferred === 0)).toBe(true);
+  }, 60_000);
+});
+
+describe("the proposals.deferred event and metric", () => {
+  it("count every deferred proposal and name the most urgent 20", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const many = Array.from({ length: 24 }, (_, i) => service(`svc-${String(i).padStart(2, "0")}`));
+    d = await startTestDaemon({ workloads: many, events: [outage] }, { maxNewProposalsPerTick: 1 }, undefined, logger);
+    let total = 0;
+    for (let i = 0; i < 4; i++) total += (await d.daemon.tickOnce()).deferred.length;
+    const events = lines.filter((l) => l["event"] === "proposals.deferred");
+    expect(Math.max(...events.map((e) => e["count"] as number))).toBeGreaterThan(20);
+    for (const e of events) expect((e["proposals"] as string[]).length).toBe(Math.min(20, e["count"] as number));
+    expect(events.reduce((a, e) => a + (e["count"] as number), 0)).toBe(total);
+    expect(await d.daemon.metrics.registry.getSingleMetricAsString("skyops_proposals_deferred_total")).toContain(`skyops_proposals_deferred_total ${total}`);
   }, 60_000);
 });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { WorldSpecSchema, type WorldSpecInput } from "../../src/domain/index.js";
 import { ConfigSchema, type ConfigInput } from "../../src/server/config.js";
 import { Daemon } from "../../src/server/daemon.js";
@@ -26,14 +26,14 @@ export const TRAINER = { id: "trainer", kind: "training" as const, gpu: "A100:8"
 export const CHAT = { id: "chat", kind: "inference" as const, gpu: "L4:1", replicas: { "aws/us-east-1": 2, "gcp/us-central1": 2 }, rps: 300, sloP99Ms: 800, residency: ["us"], tier: "prod" as const };
 
 /** A real daemon (store, policies, hub over MCP in-memory, executor, graph, HTTP on an ephemeral port) on a simulated world. */
-export async function startTestDaemon(world: Partial<WorldSpecInput> & { workloads: WorldSpecInput["workloads"] }, config: ConfigInput = {}, stateDir?: string): Promise<TestDaemon> {
+export async function startTestDaemon(world: Partial<WorldSpecInput> & { workloads: WorldSpecInput["workloads"] }, config: ConfigInput = {}, stateDir?: string, logger: Logger = pino({ level: "silent" })): Promise<TestDaemon> {
   const state = stateDir ?? mkdtempSync(join(tmpdir(), "skyops-daemon-"));
   const spec = WorldSpecSchema.parse({ seed: 1, startMs: DEFAULT_START_MS, events: [], ...world });
   const host = new SimHost({ spec, speed: 0, stateDir: join(state, "sim") });
   const factory = inMemorySimTransport(host);
   const daemon = await Daemon.start({
     config: ConfigSchema.parse({ state, http: "127.0.0.1:0", policies: "policies", tick: 60_000, ...config }),
-    logger: pino({ level: "silent" }),
+    logger,
     inMemory: { sim: factory },
     clock: { now: () => host.world.nowMs, advance: (ms) => host.advanceBy(ms) },
     warmup: 0,

@@ -35,10 +35,14 @@ function fail(problems: { file: string; line: number; column: number; problem: s
   process.exit(2);
 }
 
-export async function runDaemon(flags: Record<string, unknown>, extra: { banner?: boolean } = {}): Promise<void> {
+/**
+ * `flags` are typed option values that override the file and the environment (never `config` itself:
+ * the file is `extra.configFile`).
+ */
+export async function runDaemon(flags: Record<string, unknown>, extra: { banner?: boolean; configFile?: string | undefined } = {}): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig({ file: flags["config"] as string | undefined, env: process.env, overrides: flags });
+    config = loadConfig({ ...(extra.configFile !== undefined ? { file: extra.configFile } : {}), env: process.env, overrides: flags });
   } catch (error) {
     if (error instanceof InputError) fail(error.problems);
     throw error;
@@ -154,8 +158,8 @@ export function registerDaemonCommands(program: Command): void {
         for (const o of describeConfig()) process.stdout.write(`${o.option.padEnd(16)} ${o.default.padEnd(28)} ${o.description}\n`);
         return;
       }
-      const { helpConfig: _h, config: _c, ...flags } = opts;
-      await runDaemon({ ...flags, config: opts["config"] });
+      const { helpConfig: _h, config: file, ...flags } = opts;
+      await runDaemon(flags, { configFile: file as string | undefined });
     });
   void daemon;
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { HubServerEntrySchema, HubServersSchema } from "../agent/hub-config.js";
 import { DurationSchema } from "../domain/index.js";
+import { ApiTokenSchema, isLoopbackAddress, parseTokenList } from "./auth.js";
 import { InputError, parseYamlInput, type InputProblem } from "./yaml-input.js";
 
 /**
@@ -12,7 +13,7 @@ import { InputError, parseYamlInput, type InputProblem } from "./yaml-input.js";
 // A tool server entry is the MCP hub's own (src/agent/hub-config.ts): what the file accepts is what the hub
 // connects with (env, cwd, headers, readOnly included), checked by one schema.
 
-export const ConfigSchema = z.strictObject({
+const ConfigObjectSchema = z.strictObject({
   autonomy: z.enum(["observe", "approve-all", "auto"]).default("auto").describe("observe: findings and proposals only; approve-all: every allowed action asks a human; auto: the policy decides"),
   tick: DurationSchema.default(60_000).describe("control-loop period in simulated (or real) time"),
   speed: z.number().finite().min(0).max(100_000).default(1).describe("embedded simulator: simulated ms per wall ms (60 runs a simulated minute per second; 0 runs ticks back to back)"),
@@ -48,15 +49,39 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ seed: 42, timeline: "default" })
     .describe("the embedded simulator"),
-  approver: z.string().min(1).default("daemon").describe("identity recorded for actions the policy allowed on its own"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("pino log level"),
-  llm: z
+  api: z
     .strictObject({
-      baseUrl: z.string().url().optional().describe("OpenAI-compatible endpoint (…/v1); unset: the built-in planner only"),
-      model: z.string().min(1).default("gpt-4o-mini").describe("model name at that endpoint"),
+      tokens: z
+        .array(ApiTokenSchema)
+        .max(1_000)
+        .default([])
+        .describe("bearer tokens of the HTTP API, each {user, sha256}: the user a request acts as (skyops token create USER makes one); SKYOPS_API_TOKENS=user=TOKEN,… adds more"),
+      allowedHosts: z
+        .array(z.string().min(1).max(255).regex(/^[A-Za-z0-9.:[\]-]+$/, "a host name or address, optionally :port"))
+        .max(100)
+        .default([])
+        .describe("Host header values the HTTP API answers to besides loopback names (a daemon bound elsewhere with none answers any Host)"),
+      allowedOrigins: z
+        .array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "an origin, scheme://host[:port]"))
+        .max(100)
+        .default([])
+        .describe("web origins besides the daemon's own that may send it requests (any other Origin is refused with 403)"),
     })
-    .default({ model: "gpt-4o-mini" })
-    .describe("the optional LLM planner (API key from OPENAI_API_KEY only)"),
+    .default({ tokens: [], allowedHosts: [], allowedOrigins: [] })
+    .describe("who may use the HTTP API: changing requests need a token; reading ones too when the daemon listens beyond loopback"),
+});
+
+/** The configuration, with the rules that tie options together (checked once file, environment and flags are merged). */
+export const ConfigSchema = ConfigObjectSchema.superRefine((config, ctx) => {
+  const host = config.http.slice(0, config.http.lastIndexOf(":"));
+  if (!isLoopbackAddress(host) && config.api.tokens.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["http"],
+      message: `${config.http} is not a loopback address and no API token is configured, so anyone who reaches it could approve actions: set api.tokens or SKYOPS_API_TOKENS (skyops token create USER), or bind 127.0.0.1`,
+    });
+  }
 });
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -70,11 +95,13 @@ const ENV: Record<string, (value: string) => [string[], unknown]> = {
   SKYOPS_POLICIES: (v) => [["policies"], v],
   SKYOPS_HTTP: (v) => [["http"], v],
   SKYOPS_LOG_LEVEL: (v) => [["logLevel"], v],
-  SKYOPS_MODEL: (v) => [["llm", "model"], v],
   SKYOPS_CEDAR_TIER: (v) => [["cedarTier"], v],
   SKYOPS_MAX_NEW_PROPOSALS_PER_TICK: (v) => [["maxNewProposalsPerTick"], Number(v)],
-  OPENAI_BASE_URL: (v) => [["llm", "baseUrl"], v],
+  SKYOPS_API_TOKENS: (v) => [["api", "tokens"], parseTokenList(v)],
 };
+/** Variables whose values are secrets: named in errors, never shown; list-valued ones add to the file's list. */
+const SECRET_ENV = new Set(["SKYOPS_API_TOKENS"]);
+const APPENDING_ENV = new Set(["SKYOPS_API_TOKENS"]);
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
   let node = target;
@@ -100,9 +127,11 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
       throw new InputError([{ file: options.file, line: 1, column: 1, problem: `cannot read the configuration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
     }
     try {
+      // an empty file (or one of comments only) is a configuration of defaults
+      const FileSchema = z.preprocess((v) => v ?? {}, ConfigObjectSchema);
       // validate the file on its own first so problems point at its lines
-      parseYamlInput(options.file, text, ConfigSchema);
-      fromFile = parseYamlInput(options.file, text, z.record(z.string(), z.unknown()));
+      parseYamlInput(options.file, text, FileSchema);
+      fromFile = parseYamlInput(options.file, text, z.preprocess((v) => v ?? {}, z.record(z.string(), z.unknown())));
     } catch (error) {
       if (error instanceof InputError) problems.push(...error.problems);
       else throw error;
@@ -114,9 +143,21 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
   for (const [name, apply] of Object.entries(ENV)) {
     const value = options.env?.[name];
     if (value === undefined || value === "") continue;
-    const [path, parsed] = apply(value);
+    const shown = SECRET_ENV.has(name) ? `environment ${name}` : `environment ${name}="${value}"`;
+    let path: string[];
+    let parsed: unknown;
+    try {
+      [path, parsed] = apply(value);
+    } catch (error) {
+      problems.push({ file: shown, line: 0, column: 0, problem: (error as Error).message });
+      continue;
+    }
+    if (APPENDING_ENV.has(name)) {
+      const before = path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), merged);
+      if (Array.isArray(before) && Array.isArray(parsed)) parsed = [...(before as unknown[]), ...parsed];
+    }
     setPath(merged, path, parsed);
-    origin.set(path.join("."), `environment ${name}="${value}"`);
+    origin.set(path.join("."), shown);
   }
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
     if (value === undefined) continue;
@@ -151,6 +192,6 @@ export function describeConfig(): { option: string; default: string; description
       else if (unwrapped?.shape) walk(unwrapped.shape, `${prefix}${key}.`);
     }
   };
-  walk(ConfigSchema.shape as unknown as Record<string, z.ZodType>, "");
+  walk(ConfigObjectSchema.shape as unknown as Record<string, z.ZodType>, "");
   return out;
 }

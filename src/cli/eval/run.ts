@@ -90,7 +90,7 @@ async function runOnce(s: Scenario, options: EvalOptions, keep: boolean): Promis
   let daemon: Daemon | null = null;
   let crash: string | null = null;
   try {
-    const config = ConfigSchema.parse({ autonomy: s.autonomy, tick: s.tick, speed: 0, state: dir, policies: s.policyDir, logLevel: "silent", approver: "daemon", watchPolicies: false });
+    const config = ConfigSchema.parse({ autonomy: s.autonomy, tick: s.tick, speed: 0, state: dir, policies: s.policyDir, logLevel: "silent", watchPolicies: false });
     daemon = await Daemon.start({
       config,
       logger: createLogger({ level: "silent" }),

@@ -12,6 +12,7 @@ import { MAX_SPEED } from "../tools/sim/limits.js";
 import { registerAuditCommands } from "./cli/audit.js";
 import { registerDaemonCommands } from "./cli/daemon.js";
 import { registerEvalCommand } from "./cli/eval.js";
+import { registerTokenCommands } from "./cli/token.js";
 import { registerPolicyCommands } from "./cli/policy.js";
 // The tool server (MCP SDK, simulator, data) loads only when a command runs, so usage errors and --help are quick.
 import type { SimHost } from "../tools/sim/index.js";
@@ -158,6 +159,7 @@ function buildProgram(): Command {
   registerAuditCommands(program);
   registerDaemonCommands(program);
   registerEvalCommand(program);
+  registerTokenCommands(program);
   return program;
 }
 

@@ -12,3 +12,4 @@ export * from "./execution.js";
 export * from "./world.js";
 export * from "./tools.js";
 export * from "./snapshot.js";
+export * from "./identity.js";

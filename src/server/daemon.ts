@@ -7,7 +7,7 @@ import { Agent, type AgentOptions, type TickReport } from "../agent/agent.js";
 import { fleetCostUsd, fleetUsdPerHour } from "../agent/facts.js";
 import { McpHub, readOnlyPort } from "../agent/hub.js";
 import { answerApproval, pendingApprovals, ApprovalRefusedError } from "../approvals/index.js";
-import type { Proposal, Snapshot, SnapshotWorkload } from "../domain/index.js";
+import { foldName, type Proposal, type Snapshot, type SnapshotWorkload } from "../domain/index.js";
 import { setCedarTier, type GuardrailsInput } from "../policy/index.js";
 import { DEFAULT_RETRY, Executor } from "../executor/index.js";
 import { plannerConfig } from "../planner/index.js";
@@ -15,6 +15,7 @@ import { ExecutionRepository } from "../store/executions.js";
 import { openStore, type PublishedLine, type Store, type WorkloadCosts } from "../store/index.js";
 import { DEFAULT_DETECTOR_CONFIG } from "../telemetry/index.js";
 import type { Config } from "./config.js";
+import { TokenAuthenticator, isLoopbackAddress } from "./auth.js";
 import { ApiError, startDaemonHttp, type DaemonApi } from "./http.js";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -151,7 +152,15 @@ export class Daemon {
     if (config.watchPolicies) policies.watch();
     if (options.http !== false) {
       const [host, port] = splitHostPort(config.http);
-      const http = await startDaemonHttp({ host, port, api: daemon.api(), registry: metrics.registry });
+      const http = await startDaemonHttp({
+        host,
+        port,
+        api: daemon.api(),
+        registry: metrics.registry,
+        auth: new TokenAuthenticator(config.api.tokens),
+        allowed: config.api,
+        readsNeedToken: !isLoopbackAddress(host),
+      });
       daemon.httpClose = http.close;
       daemon.httpUrl = http.url;
     }
@@ -171,10 +180,14 @@ export class Daemon {
       },
       status: () => statusReport(this.store),
       approvals: () => pendingApprovals(this.store),
-      decide: (id, body) => {
+      refused: (r) => {
+        this.store.audit.append({ atMs: this.options.clock.now(), actor: r.user === null ? "anonymous" : `user:${r.user}`, event: "http.refused", subject: r.path, payload: { method: r.method, status: r.status, why: r.why } });
+      },
+      decide: (id, body, user) => {
         try {
-          return answerApproval(this.store, id, { decision: body.decision, approver: body.approver, channel: "http", reason: body.reason, atMs: this.options.clock.now() }, (approver, proposer, workloadId) =>
-            this.policies.current.mayApprove({ kind: "user", id: approver }, { workloadId, proposerId: proposer }, null),
+          const name = foldName(user);
+          return answerApproval(this.store, id, { decision: body.decision, approver: `user:${name}`, channel: "http", reason: body.reason, atMs: this.options.clock.now() }, (_approver, proposer, workloadId) =>
+            this.policies.current.mayApprove({ kind: "user", id: name }, { workloadId, proposerId: proposer }, null),
           );
         } catch (error) {
           if (error instanceof ApprovalRefusedError) {

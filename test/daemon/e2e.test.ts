@@ -56,19 +56,19 @@ describe("the daemon on the simulator, through the whole graph", () => {
       const w = await orphanWaiting();
       d = w.d;
       expect(executed(d.daemon)).toEqual([]);
-      const res = await d.post(`/v1/approvals/${w.id}`, { decision: "approve", approver: "alice", reason: "leftover debug box" });
+      const res = await d.post(`/v1/approvals/${w.id}`, { decision: "approve", reason: "leftover debug box" }, "alice");
       expect(res.status).toBe(200);
       await d.ticks(3);
       expect(executed(d.daemon)).toEqual([{ type: "terminate", workloadId: "orphan-instances", state: "succeeded" }]);
       expect(d.host.world.listInstances().map((i) => i.id)).not.toContain(w.orphan);
       const approval = d.daemon.store.approvals.get(w.id)!;
-      expect([approval.status, approval.approver, approval.channel]).toEqual(["approved", "alice", "http"]);
+      expect([approval.status, approval.approver, approval.channel]).toEqual(["approved", "user:alice", "http"]);
     }, 60_000);
 
     it("never executes a rejected proposal", async () => {
       const w = await orphanWaiting();
       d = w.d;
-      expect((await d.post(`/v1/approvals/${w.id}`, { decision: "reject", approver: "bob", reason: "still needed" })).status).toBe(200);
+      expect((await d.post(`/v1/approvals/${w.id}`, { decision: "reject", reason: "still needed" }, "bob")).status).toBe(200);
       await d.ticks(5);
       expect(executed(d.daemon)).toEqual([]);
       expect(d.daemon.store.proposals.status(w.id)).toBe("rejected");
@@ -81,18 +81,18 @@ describe("the daemon on the simulator, through the whole graph", () => {
       await d.ticks(35); // approvalExpiry is 30 min of simulated time
       expect(d.daemon.store.proposals.status(w.id)).toBe("expired");
       expect(executed(d.daemon)).toEqual([]);
-      expect((await d.post(`/v1/approvals/${w.id}`, { decision: "approve", approver: "alice" })).status).toBe(409);
+      expect((await d.post(`/v1/approvals/${w.id}`, { decision: "approve" })).status).toBe(409);
     }, 60_000);
 
-    it("refuses the proposer approving its own proposal, and bad requests with a clear error", async () => {
+    it("refuses an answer in another's name, and bad requests with a clear error", async () => {
       const w = await orphanWaiting();
       d = w.d;
       const self = await d.post(`/v1/approvals/${w.id}`, { decision: "approve", approver: "builtin" });
       expect(self.status).toBe(403);
-      expect(JSON.stringify(self.json)).toMatch(/approve/);
+      expect(JSON.stringify(self.json)).toMatch(/cannot answer as builtin/);
       expect((await d.post(`/v1/approvals/${w.id}`, "{not json")).status).toBe(400);
-      expect((await d.post(`/v1/approvals/${w.id}`, { decision: "maybe", approver: "alice" })).status).toBe(400);
-      expect((await d.post(`/v1/approvals/nope`, { decision: "approve", approver: "alice" })).status).toBe(404);
+      expect((await d.post(`/v1/approvals/${w.id}`, { decision: "maybe" })).status).toBe(400);
+      expect((await d.post(`/v1/approvals/nope`, { decision: "approve" })).status).toBe(404);
       expect(d.daemon.store.approvals.get(w.id)!.status).toBe("pending");
     }, 60_000);
   });

@@ -13,3 +13,5 @@ export * from "./world.js";
 export * from "./tools.js";
 export * from "./snapshot.js";
 export * from "./identity.js";
+export * from "./skip.js";
+export * from "./events.js";

@@ -1,4 +1,5 @@
 export { plan, planWithReasons, STRATEGIES } from "./plan.js";
+export { builtinPlanner, type Planner } from "./port.js";
 export { choosePlacement, type PlacementChoice, type PlacementOption, type PlacementRequest } from "./placement.js";
 export { uniformProgress, spotOverheadShare, type SpotVerdict, type SpotVerdictReason, type UniformProgressInput } from "./uniform-progress.js";
 export { PlannerConfigSchema, plannerConfig, type PlannerConfig, type PlannerConfigInput } from "./config.js";

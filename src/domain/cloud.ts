@@ -40,6 +40,17 @@ export function parseLocationKey(key: string): { cloud: Cloud; region: string } 
 }
 
 /**
+ * Whether `cloud/region` is inside a residency list: geographies (`us`, `eu`, `asia`) or exact region names;
+ * an empty list allows anywhere. The one residency rule: the detectors, the planner and the policy engine all
+ * ask this.
+ */
+export function inResidency(residency: readonly string[], cloud: Cloud, region: string, geo: Geo = geoOfRegion(cloud, region)): boolean {
+  if (residency.length === 0) return true;
+  for (const entry of residency) if (entry === geo || entry === region) return true;
+  return false;
+}
+
+/**
  * The geography of a region, from its name. Every cloud's naming is covered: AWS (`us-`, `eu-`, `ap-`),
  * GCP (`us-`, `europe-`, `asia-`, `northamerica-`), Azure (`eastus`, `westeurope`, `japaneast`…).
  */

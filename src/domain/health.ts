@@ -69,3 +69,28 @@ export const DriftReportSchema = z.object({
 export type DriftReport = z.infer<typeof DriftReportSchema>;
 
 export const LocationSchema = LocationKeySchema;
+
+/**
+ * What a region looks like in one snapshot, merged over the health reports that list it: down if any says
+ * so, their stock-outs together (accelerator names lower-case), the worst added latency, and the first
+ * server that reported it. The detectors and the planner read regions this way.
+ */
+export interface RegionView {
+  down: boolean;
+  stockouts: Set<string>;
+  addedLatencyMs: number;
+  server: string;
+}
+
+/** Folds one report's line for a region into `regions`, keyed `cloud/region`. */
+export function mergeRegionHealth(regions: Map<string, RegionView>, server: string, r: RegionHealth): void {
+  const key = `${r.cloud}/${r.region}`;
+  const seen = regions.get(key);
+  if (seen) {
+    seen.down ||= r.state === "down";
+    for (const s of r.stockouts) seen.stockouts.add(s.toLowerCase());
+    seen.addedLatencyMs = Math.max(seen.addedLatencyMs, r.addedLatencyMs);
+  } else {
+    regions.set(key, { down: r.state === "down", stockouts: new Set(r.stockouts.map((s) => s.toLowerCase())), addedLatencyMs: r.addedLatencyMs, server });
+  }
+}

@@ -31,6 +31,14 @@ const WorkloadCommon = {
   maxUsdPerHour: z.number().finite().positive().nullable().default(null),
 };
 
+/**
+ * The checkpoint a move of a training job carries, GB: its size in `sizes` (configuration, by workload id),
+ * else `fallbackGb`. Own keys only: a workload named like an Object method is no exception.
+ */
+export function checkpointGbOf(sizes: Readonly<Record<string, number>>, fallbackGb: number, workloadId: string): number {
+  return Object.hasOwn(sizes, workloadId) ? sizes[workloadId]! : fallbackGb;
+}
+
 /** A training job: needs `workHours` of progress on its accelerator shape, checkpoints as it goes. */
 export const TrainingWorkloadSchema = z.object({
   ...WorkloadCommon,

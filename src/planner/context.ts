@@ -1,5 +1,8 @@
 import {
+  checkpointGbOf,
   geoOfRegion,
+  mergeRegionHealth,
+  type RegionView,
   type Cloud,
   type Geo,
   type EgressMatrix,
@@ -49,12 +52,6 @@ export interface LocationEntry {
   cloud: Cloud;
   region: string;
   geo: Geo;
-}
-
-/** What a region looks like this tick, merged over the servers that report it. */
-export interface RegionView {
-  down: boolean;
-  addedLatencyMs: number;
 }
 
 /**
@@ -116,12 +113,6 @@ export function findingLocation(f: Finding): string | null {
   return null;
 }
 
-/** Whether a cloud/region is inside a residency list (geographies or exact region names; empty: anywhere). */
-export function inResidency(residency: readonly string[], cloud: Cloud, region: string, geo?: Geo): boolean {
-  if (residency.length === 0) return true;
-  return residency.includes(region) || residency.includes(geo ?? geoOfRegion(cloud, region));
-}
-
 /**
  * Builds the shared indices. `interest`, when given, names the only workloads whose replica latencies
  * will be asked for (the ones findings name), so the replica index skips the rest of the fleet.
@@ -130,14 +121,7 @@ export function createPlanContext(input: PlannerInput, interest?: ReadonlySet<st
   const { snapshot, config } = input;
   const regions = new Map<string, RegionView>();
   for (const report of snapshot.health) {
-    for (const r of report.regions) {
-      const key = locationOf(r.cloud, r.region);
-      const seen = regions.get(key);
-      regions.set(key, {
-        down: (seen?.down ?? false) || r.state === "down",
-        addedLatencyMs: Math.max(seen?.addedLatencyMs ?? 0, r.addedLatencyMs),
-      });
-    }
+    for (const r of report.regions) mergeRegionHealth(regions, report.server, r);
   }
   const unhealthy = new Set<string>();
   for (const [key, r] of regions) if (r.down) unhealthy.add(key);
@@ -243,8 +227,8 @@ export function createPlanContext(input: PlannerInput, interest?: ReadonlySet<st
 }
 
 /** Checkpoint size of a training workload, GB (configuration: the snapshot does not carry it). */
-export function checkpointGbOf(config: PlannerConfig, workloadId: string): number {
-  return config.checkpointGb[workloadId] ?? config.defaultCheckpointGb;
+export function checkpointGb(config: PlannerConfig, workloadId: string): number {
+  return checkpointGbOf(config.checkpointGb, config.defaultCheckpointGb, workloadId);
 }
 
 export interface EgressEstimate {

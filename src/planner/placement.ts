@@ -1,5 +1,6 @@
 import type { Placement, SnapshotWorkload } from "../domain/index.js";
-import { egressBetween, HOUR_MS, inResidency, type EgressEstimate, type OfferEntry, type PlanContext } from "./context.js";
+import { inResidency } from "../domain/index.js";
+import { egressBetween, HOUR_MS, type EgressEstimate, type OfferEntry, type PlanContext } from "./context.js";
 import { spotOverheadShare, uniformProgress, type SpotVerdict } from "./uniform-progress.js";
 
 export interface PlacementRequest {

@@ -1,4 +1,4 @@
-import { geoOfRegion, locationKey, type Placement, type Proposal } from "../domain/index.js";
+import { geoOfRegion, inResidency, locationKey, type Placement, type Proposal } from "../domain/index.js";
 import type { PolicyFacts } from "./facts.js";
 import { circuitOpen, inChangeWindow, localTime, type Guardrails } from "./guardrails.js";
 
@@ -17,11 +17,6 @@ function place(p: Placement | null): CedarPlace {
   return { cloud: p.cloud, region: p.region, geo: geoOfRegion(p.cloud, p.region), spot: p.spot };
 }
 
-/** Whether a placement is inside a residency list (geos or region names; empty: anywhere). */
-export function inResidency(residency: readonly string[], p: Placement): boolean {
-  if (residency.length === 0) return true;
-  return residency.includes(p.region) || residency.includes(geoOfRegion(p.cloud, p.region));
-}
 
 export function sourceOf(p: Proposal): Placement | null {
   return p.type === "failover" || p.type === "migrate" ? p.source : null;
@@ -54,7 +49,7 @@ export function actionContext(p: Proposal, facts: PolicyFacts, g: Guardrails): R
     hasTarget: target !== null,
     target: place(target),
     targetHealthy: health(target, false),
-    targetInResidency: target === null || inResidency(facts.workload?.residency ?? [], target),
+    targetInResidency: target === null || inResidency(facts.workload?.residency ?? [], target.cloud, target.region),
     costDeltaCentsPerHour: cents(p.costDeltaUsdPerHour),
     oneOffCostCents: cents(p.oneOffCostUsd),
     actionNetTodayCents: cents(netTodayUsd),

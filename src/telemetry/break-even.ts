@@ -1,6 +1,6 @@
-import type { EgressMatrix, SnapshotWorkload } from "../domain/index.js";
+import { checkpointGbOf, inResidency, type EgressMatrix, type SnapshotWorkload } from "../domain/index.js";
 import type { DetectorConfig } from "./config.js";
-import { withinResidency, type SnapshotView } from "./view.js";
+import type { SnapshotView } from "./view.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -33,11 +33,6 @@ export interface BreakEven {
   netSavingsUsd: number;
   /** Candidates left out because the egress matrix has no price for the transfer. */
   unpricedCandidates: number;
-}
-
-/** The checkpoint a move would carry: the per-workload size from config, or the default. */
-export function checkpointGbOf(workloadId: string, config: DetectorConfig): number {
-  return Object.hasOwn(config.checkpointGb, workloadId) ? config.checkpointGb[workloadId]! : config.checkpointGbDefault;
 }
 
 /** A placement a job of one shape could move to, priced for the whole shape. */
@@ -97,7 +92,7 @@ export class CandidateCache {
     for (const { offer, location, geo } of this.view.offersByAccelerator.get(accelerator) ?? []) {
       const count = offer.acceleratorCount;
       if (count > shape || shape % count !== 0 || !offer.launchable) continue;
-      if (!withinResidency(residency, offer.region, geo)) continue;
+      if (!inResidency(residency, offer.cloud, offer.region, geo)) continue;
       const region = this.view.regions.get(location);
       if (region && (region.down || region.stockouts.has(accelerator))) continue;
       const nodes = shape / count;
@@ -151,7 +146,7 @@ export function bestAlternative(workload: SnapshotWorkload, current: CurrentPlac
   if (workload.workHours === null) return null;
   const remainingHours = Math.max(0, workload.workHours - (workload.progressHours ?? 0));
   if (remainingHours <= 0) return null;
-  const checkpointGb = checkpointGbOf(workload.id, config);
+  const checkpointGb = checkpointGbOf(config.checkpointGb, config.checkpointGbDefault, workload.id);
   const { candidates, usdPerGb, gbPerSecond, unpriced } = cache.get(workload, current.location);
   const fixedHours = checkpointGb / config.checkpointWriteGbPerSecond / 3600 + config.migrationOverheadMs / HOUR_MS;
   let best = -1;

@@ -1,5 +1,7 @@
 import {
   geoOfRegion,
+  mergeRegionHealth,
+  type RegionView,
   type Geo,
   type InterruptionNotice,
   type Snapshot,
@@ -13,15 +15,6 @@ import { isSafeId } from "./text.js";
 type HealthReport = Snapshot["health"][number];
 type Service = HealthReport["services"][number];
 type DriftReport = Snapshot["drift"][number];
-
-export interface RegionView {
-  /** Down if any believed report says so. */
-  down: boolean;
-  /** Accelerators out of stock, lower-case. */
-  stockouts: Set<string>;
-  addedLatencyMs: number;
-  server: string;
-}
 
 export interface OfferView {
   offer: SnapshotOffer;
@@ -249,15 +242,7 @@ export function buildView(snapshot: Snapshot, sources: SourceAssessment): Snapsh
         reject(report.server);
         continue;
       }
-      const key = `${r.cloud}/${r.region}`;
-      const seen = regions.get(key);
-      if (seen) {
-        seen.down ||= r.state === "down";
-        for (const s of r.stockouts) seen.stockouts.add(s.toLowerCase());
-        seen.addedLatencyMs = Math.max(seen.addedLatencyMs, r.addedLatencyMs);
-      } else {
-        regions.set(key, { down: r.state === "down", stockouts: new Set(r.stockouts.map((s) => s.toLowerCase())), addedLatencyMs: r.addedLatencyMs, server: report.server });
-      }
+      mergeRegionHealth(regions, report.server, r);
     }
     for (const s of report.services) {
       // the id of a listed workload was checked with it; a line about another one is checked, and then read by no detector
@@ -307,11 +292,4 @@ export function buildView(snapshot: Snapshot, sources: SourceAssessment): Snapsh
 
 function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** Whether a placement in `cloud/region` is allowed by a residency list (geos or region names; empty: anywhere). */
-export function withinResidency(residency: readonly string[], region: string, geo: Geo): boolean {
-  if (residency.length === 0) return true;
-  for (const entry of residency) if (entry === geo || entry === region) return true;
-  return false;
 }

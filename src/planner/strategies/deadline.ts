@@ -1,4 +1,4 @@
-import { checkpointGbOf, HOUR_MS } from "../context.js";
+import { checkpointGb, HOUR_MS } from "../context.js";
 import { choosePlacement } from "../placement.js";
 import { migrateProposal, moveText, trainingDeployment } from "../proposal.js";
 import { hours } from "../text.js";
@@ -18,7 +18,7 @@ export const deadlineStrategy: Strategy = {
     if (dep === null || !dep.spot || w.state === "completed" || w.workHours === null || w.deadlineMs === null) return { skip: "stale-finding" };
     const remaining = w.workHours - (w.progressHours ?? 0);
     if (remaining <= 0) return { skip: "stale-finding" };
-    const gb = checkpointGbOf(ctx.config, w.id);
+    const gb = checkpointGb(ctx.config, w.id);
     const o = choosePlacement(ctx, {
       workload: w,
       remainingWorkHours: remaining,

@@ -1,5 +1,6 @@
 import type { Finding, Placement, Proposal, SnapshotWorkload } from "../../domain/index.js";
-import { findingLocation, inResidency, splitLocation, type PlanContext } from "../context.js";
+import { inResidency } from "../../domain/index.js";
+import { findingLocation, splitLocation, type PlanContext } from "../context.js";
 import { choosePlacement } from "../placement.js";
 import { common, deploymentPlacement } from "../proposal.js";
 import { usd, where } from "../text.js";

@@ -1,5 +1,5 @@
 import type { Finding, SnapshotWorkload } from "../../domain/index.js";
-import { checkpointGbOf, findingLocation, HOUR_MS, isLocationKey } from "../context.js";
+import { checkpointGb, findingLocation, HOUR_MS, isLocationKey } from "../context.js";
 import { choosePlacement } from "../placement.js";
 import { common, migrateProposal, moveText, trainingDeployment } from "../proposal.js";
 import { hours } from "../text.js";
@@ -39,7 +39,7 @@ export const trainingRecoveryStrategy: Strategy = {
     const dep = trainingDeployment(w);
     const progress = w.progressHours ?? 0;
     const checkpointed = Math.min(progress, w.checkpointedHours ?? 0);
-    const gb = checkpointGbOf(ctx.config, w.id);
+    const gb = checkpointGb(ctx.config, w.id);
     const has = (kind: Finding["kind"]): boolean => findings.some((f) => f.kind === kind);
 
     if (dep !== null && ctx.unhealthy.has(dep.location)) {

@@ -9,10 +9,10 @@ export interface DaemonApi {
   live(): boolean;
   /** Ready: policies loaded, state open, first tick done. */
   ready(): { ready: boolean; why: string[] };
-  status(): unknown;
-  approvals(): unknown[];
-  /** Decide a pending approval; throws ApiError for a domain refusal. */
-  decide(id: string, body: ApprovalBody): unknown;
+  status(): Promise<unknown>;
+  approvals(): Promise<unknown[]>;
+  /** Decide a pending approval; rejects with ApiError for a domain refusal. */
+  decide(id: string, body: ApprovalBody): Promise<unknown>;
 }
 
 export const ApprovalBodySchema = z.strictObject({
@@ -76,10 +76,10 @@ export async function startDaemonHttp(options: { host: string; port: number; api
       return send(res, r.ready ? 200 : 503, r);
     }
     if (path === "/metrics") return send(res, 200, await registry.metrics(), registry.contentType);
-    if (path === "/v1/status") return send(res, 200, api.status());
+    if (path === "/v1/status") return send(res, 200, await api.status());
     if (path === "/v1/approvals") {
       if (method !== "GET") throw new ApiError(405, "method-not-allowed", "GET lists approvals; POST /v1/approvals/{id} decides one");
-      return send(res, 200, { approvals: api.approvals() });
+      return send(res, 200, { approvals: await api.approvals() });
     }
     const m = /^\/v1\/approvals\/([^/]+)$/.exec(path);
     if (m) {
@@ -93,7 +93,7 @@ export async function startDaemonHttp(options: { host: string; port: number; api
       }
       const body = ApprovalBodySchema.safeParse(json);
       if (!body.success) throw new ApiError(400, "bad-body", body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
-      return send(res, 200, api.decide(decodeURIComponent(m[1]!), body.data));
+      return send(res, 200, await api.decide(decodeURIComponent(m[1]!), body.data));
     }
     throw new ApiError(404, "not-found", `no such path ${path}; try /healthz, /readyz, /metrics, /v1/status, /v1/approvals`);
   }

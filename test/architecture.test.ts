@@ -7,7 +7,9 @@ import { afterAll, describe, expect, it } from "vitest";
 /*
  * DESIGN.md, "Layout and ownership", as data. eslint.config.js enforces the same table with
  * `no-restricted-imports`; this test resolves every import to the folder it lands in, sees dynamic
- * `import()` too, and checks the pure folders for I/O, SDKs, `process.env` and the wall clock.
+ * `import()` too, and checks the pure folders for I/O, SDKs, `process.env` and the wall clock. It also
+ * keeps SQL in src/store (DESIGN.md: "the only place with SQL"): no SQL strings, database calls or SQLite
+ * imports in src/, tools/ or evals/ outside it.
  */
 
 /** DESIGN.md's table as data, shared with eslint.config.js. */
@@ -180,8 +182,8 @@ function describeAllowed(unit: string): string {
   return others.length > 0 ? others.join(", ") : "nothing of ours";
 }
 
-/** TypeScript sources under src/ and tools/ (not tests), as repository paths with `/`. */
-function sourceFiles(root: string): string[] {
+/** TypeScript sources under `folders` (not tests), as repository paths with `/`. */
+function sourceFiles(root: string, folders: readonly string[] = ["src", "tools"]): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
     let entries;
@@ -199,8 +201,7 @@ function sourceFiles(root: string): string[] {
       }
     }
   };
-  walk(join(root, "src"));
-  walk(join(root, "tools"));
+  for (const folder of folders) walk(join(root, folder));
   return files.sort();
 }
 
@@ -277,6 +278,112 @@ function checkTree(root: string): Report {
 }
 
 // ---------------------------------------------------------------------------------------------
+// SQL stays in the store
+
+/** Where SQL may be written and the SQLite driver imported: the store (its ports and its SQLite implementation). */
+const STORE = "src/store/";
+
+/** The folders checked for SQL outside the store. */
+const SQL_FOLDERS = ["src", "tools", "evals"] as const;
+
+/**
+ * SQL in a string literal, as this house writes it: keywords in capitals. Prose in lower case ("select a
+ * region from the list") is not SQL; lower-case SQL still needs a `.prepare(` or `.exec(` to run, and
+ * those are caught below.
+ */
+const SQL_IN_STRINGS: readonly { re: RegExp; what: string }[] = [
+  { re: /\bSELECT\b[\s\S]*\bFROM\b/, what: "SELECT … FROM" },
+  { re: /\bINSERT\s+(?:OR\s+[A-Z]+\s+)?INTO\b/, what: "INSERT INTO" },
+  { re: /\bUPDATE\b[\s\S]*\bSET\b/, what: "UPDATE … SET" },
+  { re: /\bDELETE\s+FROM\b/, what: "DELETE FROM" },
+  { re: /\bCREATE\s+(?:TEMP(?:ORARY)?\s+)?TABLE\b/, what: "CREATE TABLE" },
+  { re: /\bPRAGMA\b/, what: "PRAGMA" },
+];
+
+/**
+ * Statements run on a database handle: `.prepare(` and `.pragma(` on anything (nothing else here has
+ * them), `.exec(` on a receiver named like a connection or with a string literal for its SQL (a RegExp's
+ * `.exec(text)` is neither).
+ */
+const SQL_CALLS: readonly { re: RegExp; what: string }[] = [
+  { re: /\.\s*prepare\s*\(/g, what: ".prepare(" },
+  { re: /\.\s*pragma\s*\(/g, what: ".pragma(" },
+  { re: /(?:\b(?:db|database|sqlite|conn|connection)\s*\.\s*exec\s*\(|\.\s*exec\s*\(\s*["'`])/gi, what: ".exec(" },
+];
+
+/** Packages that speak SQLite: the driver, and LangGraph's checkpointer on it. */
+const SQLITE_PACKAGES = ["better-sqlite3", "@langchain/langgraph-checkpoint-sqlite"];
+
+interface Literal {
+  /** 1-based line where the literal starts */
+  line: number;
+  text: string;
+}
+
+/** The string and template literals of comment-free code, and the code with their contents blanked. */
+function literalsOf(code: string): { literals: Literal[]; blanked: string } {
+  const literals: Literal[] = [];
+  let blanked = "";
+  let line = 1;
+  let i = 0;
+  while (i < code.length) {
+    const c = code[i]!;
+    if (c === "\\") {
+      blanked += code.slice(i, i + 2);
+      i += 2;
+    } else if (c === '"' || c === "'" || c === "`") {
+      let j = i + 1;
+      while (j < code.length && code[j] !== c) {
+        if (code[j] === "\\") j++;
+        else if (c !== "`" && code[j] === "\n") break; // not a string after all (a regex literal, say)
+        j++;
+      }
+      const text = code.slice(i + 1, j);
+      literals.push({ line, text });
+      blanked += c + text.replace(/[^\n]/g, " ") + (code[j] ?? "");
+      for (const ch of code.slice(i, j + 1)) if (ch === "\n") line++;
+      i = j + 1;
+    } else {
+      if (c === "\n") line++;
+      blanked += c;
+      i++;
+    }
+  }
+  return { literals, blanked };
+}
+
+/** SQL, database calls and SQLite imports outside src/store (src/, tools/ and evals/), with file:line. */
+function checkSql(root: string): string[] {
+  const found: Finding[] = [];
+  for (const file of sourceFiles(root, SQL_FOLDERS)) {
+    if (file.startsWith(STORE)) continue;
+    const source = readFileSync(join(root, file), "utf8");
+    const code = stripComments(source);
+    for (const { line, spec } of scanImports(source)) {
+      if (isPackage(spec, SQLITE_PACKAGES)) found.push({ file, line, text: `${file}:${line} → ${spec} (the SQLite driver belongs to src/store: use the store's repositories)` });
+      if (spec.startsWith(".")) {
+        const target = posix.normalize(posix.join(posix.dirname(file), spec));
+        if (target.startsWith(`${STORE}sqlite/`)) found.push({ file, line, text: `${file}:${line} → ${spec} (the SQLite implementation is reached only through src/store/index.js, its ports and openStore)` });
+      }
+    }
+    const { literals, blanked } = literalsOf(code);
+    for (const { line, text } of literals) {
+      for (const { re, what } of SQL_IN_STRINGS) {
+        if (re.test(text)) found.push({ file, line, text: `${file}:${line} → "${what}" in a string (SQL belongs in src/store: ask a repository)` });
+      }
+    }
+    for (const { re, what } of SQL_CALLS) {
+      // the string contents are blanked, so a call written inside a string is not one; the opening quote stays for `.exec("…")`
+      for (const m of blanked.matchAll(re)) {
+        const line = lineAt(blanked, m.index);
+        found.push({ file, line, text: `${file}:${line} → ${what} on a database (statements run in src/store: ask a repository)` });
+      }
+    }
+  }
+  return byPlace(found);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The tests
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -299,6 +406,11 @@ describe("architecture (DESIGN.md, Layout and ownership)", () => {
 
   it("knows every folder under src/ and tools/", () => {
     expect(report.unknown, report.unknown.join("\n")).toEqual([]);
+  });
+
+  it("keeps SQL, database calls and the SQLite driver inside src/store", () => {
+    const sql = checkSql(ROOT);
+    expect(sql, `SQL outside src/store:\n${sql.join("\n")}`).toEqual([]);
   });
 });
 
@@ -394,6 +506,76 @@ describe("the import scanner", () => {
         `src/gadgets is not in DESIGN.md's "Layout and ownership" table: add it there and to test/architecture.test.ts`,
         `tools/gizmo is not in DESIGN.md's "Layout and ownership" table: add it there and to test/architecture.test.ts`,
       ]);
+    });
+  });
+
+  describe("on a synthetic tree with SQL outside the store", () => {
+    const root = mkdtempSync(join(tmpdir(), "skyops-architecture-sql-"));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+    const write = (path: string, text: string): void => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    write(
+      "src/agent/bad.ts",
+      [
+        'import Database from "better-sqlite3";', // 1: the driver
+        'import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";', // 2: the driver
+        'import { openDatabase } from "../store/sqlite/db.js";', // 3: into the implementation
+        'const recent = "SELECT type FROM proposals WHERE created_at_ms > ?";', // 4
+        "const rows = db.prepare(recent).all();", // 5
+        "database.exec(migration);", // 6
+        "const put = `INSERT OR REPLACE INTO kv (key, value)", // 7 (a template over two lines)
+        "  VALUES (?, ?)`;",
+        "const close = 'UPDATE findings SET open = 0';", // 9
+        'const prune = "DELETE FROM telemetry_events";', // 10
+        'const ddl = "CREATE TABLE line_writes (n INTEGER)";', // 11
+        'const wal = "PRAGMA journal_mode = WAL";', // 12
+        'conn.pragma("foreign_keys = ON");', // 13
+      ].join("\n"),
+    );
+    write("tools/gizmo/listing.ts", 'export const stale = (s: { exec(sql: string): void }) => s.exec("VACUUM");\n');
+    write("evals/bench/peek.ts", 'import Database from "better-sqlite3";\nexport const n = "SELECT count(*) AS n FROM executions";\n');
+    // harmless: prose in strings, a RegExp's exec, SQL in comments, a test, and the store itself
+    write(
+      "src/agent/fine.ts",
+      [
+        'export const hint = "select a region, then update the set of offers from the list";',
+        'export const help = "Delete from the list what you no longer need; Select one.";',
+        "export const m = /^(\\d+)$/.exec(text);",
+        "export const n = DATE_RE.exec(s);",
+        '// db.prepare("SELECT * FROM proposals") was here',
+        '/* INSERT INTO kv VALUES (1) */ export const x = 1;',
+        'export const note = "the .prepare( call lives in the store";',
+      ].join("\n"),
+    );
+    write("src/agent/bad.test.ts", 'const rows = db.prepare("SELECT * FROM proposals").all();\n');
+    write("src/store/sqlite/findings.ts", 'import Database from "better-sqlite3";\nconst s = db.prepare("SELECT * FROM findings WHERE open = 1");\ndb.exec("PRAGMA foreign_keys = ON");\n');
+    write("src/store/ports.ts", 'import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";\nexport { openStore } from "./sqlite/store.js";\n');
+    const sql = checkSql(root);
+
+    it("reports each SQL string, database call and SQLite import outside src/store with file:line, in src/, tools/ and evals/", () => {
+      expect(sql).toEqual([
+        "evals/bench/peek.ts:1 → better-sqlite3 (the SQLite driver belongs to src/store: use the store's repositories)",
+        'evals/bench/peek.ts:2 → "SELECT … FROM" in a string (SQL belongs in src/store: ask a repository)',
+        "src/agent/bad.ts:1 → better-sqlite3 (the SQLite driver belongs to src/store: use the store's repositories)",
+        "src/agent/bad.ts:2 → @langchain/langgraph-checkpoint-sqlite (the SQLite driver belongs to src/store: use the store's repositories)",
+        "src/agent/bad.ts:3 → ../store/sqlite/db.js (the SQLite implementation is reached only through src/store/index.js, its ports and openStore)",
+        'src/agent/bad.ts:4 → "SELECT … FROM" in a string (SQL belongs in src/store: ask a repository)',
+        "src/agent/bad.ts:5 → .prepare( on a database (statements run in src/store: ask a repository)",
+        "src/agent/bad.ts:6 → .exec( on a database (statements run in src/store: ask a repository)",
+        'src/agent/bad.ts:7 → "INSERT INTO" in a string (SQL belongs in src/store: ask a repository)',
+        'src/agent/bad.ts:9 → "UPDATE … SET" in a string (SQL belongs in src/store: ask a repository)',
+        'src/agent/bad.ts:10 → "DELETE FROM" in a string (SQL belongs in src/store: ask a repository)',
+        'src/agent/bad.ts:11 → "CREATE TABLE" in a string (SQL belongs in src/store: ask a repository)',
+        'src/agent/bad.ts:12 → "PRAGMA" in a string (SQL belongs in src/store: ask a repository)',
+        "src/agent/bad.ts:13 → .pragma( on a database (statements run in src/store: ask a repository)",
+        "tools/gizmo/listing.ts:1 → .exec( on a database (statements run in src/store: ask a repository)",
+      ]);
+    });
+
+    it("leaves prose in strings, a RegExp's exec, comments, tests and the store itself alone", () => {
+      expect(sql.filter((f) => f.startsWith("src/agent/fine.ts") || f.startsWith("src/store/") || f.includes(".test.ts"))).toEqual([]);
     });
   });
 });

@@ -157,8 +157,8 @@ async function findingToExecuted(): Promise<{ ms: number; ticks: number }> {
     const report = await daemon.tickOnce();
     if (startedAt === null && report.findings.some((f) => f.workloadId === "chat")) startedAt = t;
     if (startedAt !== null) ticks++;
-    const done = daemon.store.db.prepare("SELECT count(*) AS n FROM executions WHERE type = 'failover' AND state = 'succeeded'").get() as { n: number };
-    if (startedAt !== null && done.n > 0) {
+    const done = (await daemon.store.executions.countByState("failover")).succeeded ?? 0;
+    if (startedAt !== null && done > 0) {
       ms = performance.now() - startedAt;
       break;
     }

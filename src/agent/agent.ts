@@ -5,7 +5,6 @@ import { plan, type PlannerConfig, type PlannerInput } from "../planner/index.js
 import type { DecisionDetail, PolicyEngine } from "../policy/index.js";
 import type { Store } from "../store/index.js";
 import { detect, initialDetectorState, restoreDetectorState, type DetectorConfig, type DetectorState } from "../telemetry/index.js";
-import { SqliteCheckpointer } from "./checkpointer.js";
 import { policyFacts, trackSpend, type SpendTracker } from "./facts.js";
 import { buildProposalGraph, type ApprovalAnswer, type ProposalGraph } from "./graph.js";
 import { ObserveMemory, observe, type ObservePort } from "./observe.js";
@@ -73,12 +72,21 @@ export class Agent {
   private readonly emit: (event: string, fields: Record<string, unknown>) => void;
   private decisionsThisTick: { proposalId: string; outcome: string }[] = [];
 
-  constructor(private readonly options: AgentOptions) {
+  /** An agent that goes on from the state a previous process stored (the detectors', the spend baseline). */
+  static async create(options: AgentOptions): Promise<Agent> {
+    const saved = await options.store.kv.get<unknown>("detector-state");
+    const spend = await options.store.kv.get<SpendTracker>("spend");
+    return new Agent(options, saved !== null ? restoreDetectorState(saved) : initialDetectorState(), spend);
+  }
+
+  private constructor(
+    private readonly options: AgentOptions,
+    detectorState: DetectorState,
+    spend: SpendTracker | null,
+  ) {
     this.emit = options.emit ?? (() => {});
-    const saved = options.store.kv.get<unknown>("detector-state");
-    this.detectorState = saved !== null ? restoreDetectorState(saved) : initialDetectorState();
-    this.spend = options.store.kv.get<SpendTracker>("spend");
-    const checkpointer = new SqliteCheckpointer(options.store.db);
+    this.detectorState = detectorState;
+    this.spend = spend;
     this.graph = buildProposalGraph(
       {
         store: options.store,
@@ -93,7 +101,7 @@ export class Agent {
           this.emit(event, fields);
         },
       },
-      checkpointer,
+      options.store.checkpointer,
     );
   }
 
@@ -102,10 +110,10 @@ export class Agent {
     return this.snapshot;
   }
 
-  private decide(p: Proposal): DecisionDetail {
+  private async decide(p: Proposal): Promise<DecisionDetail> {
     const snapshot = this.snapshot;
     if (!snapshot) throw new Error("no snapshot yet: the first tick has not observed the world");
-    return this.options.policy().decide(p, policyFacts(p, snapshot, this.options.store, this.spend ?? trackSpend(null, snapshot)));
+    return this.options.policy().decide(p, await policyFacts(p, snapshot, this.options.store, this.spend ?? trackSpend(null, snapshot)));
   }
 
   private thread(id: string) {
@@ -123,14 +131,11 @@ export class Agent {
    * `reproposeAfterMs` (default 30 min): a denied, rejected or expired proposal is not made again every
    * tick for the same incident, but is made again once that time has passed.
    */
-  private fresh(proposals: Proposal[], nowMs: number): Proposal[] {
+  private async fresh(proposals: Proposal[], nowMs: number): Promise<Proposal[]> {
     if (proposals.length === 0) return proposals;
     const since = nowMs - (this.options.reproposeAfterMs ?? 1_800_000);
-    const recent = this.options.store.db
-      .prepare("SELECT type, finding_ids AS findingIds FROM proposals WHERE created_at_ms > ?")
-      .all(since) as { type: string; findingIds: string }[];
     const answered = new Set<string>();
-    for (const r of recent) for (const f of JSON.parse(r.findingIds) as string[]) answered.add(`${r.type}|${f}`);
+    for (const r of await this.options.store.proposals.answeredSince(since)) for (const f of r.findingIds) answered.add(`${r.type}|${f}`);
     return proposals.filter((p) => p.findingIds.length === 0 || p.findingIds.some((f) => !answered.has(`${p.type}|${f}`)));
   }
 
@@ -150,8 +155,8 @@ export class Agent {
     const detected = detect(snapshot, this.detectorState, this.options.detectorConfig, egress);
     this.detectorState = detected.state;
     const findings = detected.findings;
-    store.transaction(() => {
-      store.telemetry.append({
+    await store.unitOfWork(async (tx) => {
+      await tx.telemetry.append({
         atMs: nowMs,
         kind: "tick",
         server: null,
@@ -162,27 +167,21 @@ export class Agent {
           findings: findings.length,
         },
       });
-      store.kv.set("detector-state", this.detectorState, nowMs);
-      store.kv.set("spend", this.spend, nowMs);
-      const open = new Set(findings.map((f) => f.id));
-      store.findings.upsertMany(findings);
-      for (const f of store.findings.listOpen()) if (!open.has(f.id)) store.findings.close(f.id, nowMs);
+      await tx.kv.set("detector-state", this.detectorState, nowMs);
+      await tx.kv.set("spend", this.spend, nowMs);
+      await tx.findings.replaceOpen(findings, nowMs);
     });
     for (const f of findings) this.emit("finding.raised", { finding: f.id, kind: f.kind, workload: f.workloadId, severity: f.severity });
 
     // resume threads waiting on a human's answer (or the clock's) and on the world
     let resumed = 0;
-    for (const id of store.approvals.expireDue(nowMs)) this.emit("approval.expired", { proposal: id });
+    for (const id of await store.approvals.expireDue(nowMs)) this.emit("approval.expired", { proposal: id });
     // every open thread with work left: answered approvals, executions waiting on the world, and threads
     // a crash interrupted between two nodes (e.g. decided, killed before the execution was recorded)
-    const notDue = new Set(
-      (store.db.prepare("SELECT proposal_id AS id FROM executions WHERE state = 'waiting' AND not_before_ms > ?").all(nowMs) as { id: string }[]).map((r) => r.id),
-    );
+    const notDue = new Set(await store.executions.notDueProposalIds(nowMs));
     // proposals waiting for an execution slot: only as many as there are free slots get another try
-    let freeSlots =
-      this.options.policy().guardrails.maxInFlight -
-      (store.db.prepare("SELECT count(*) AS n FROM executions WHERE state IN ('running', 'waiting', 'compensating')").get() as { n: number }).n;
-    for (const stored of store.proposals.listByStatus(["decided", "approved", "rejected", "expired", "executing"])) {
+    let freeSlots = this.options.policy().guardrails.maxInFlight - (await store.executions.countInFlight());
+    for (const stored of await store.proposals.listByStatus(["decided", "approved", "rejected", "expired", "executing"])) {
       // an execution waiting for the world until a later time has nothing to do this tick
       if (stored.status === "executing" && notDue.has(stored.proposal.id)) continue;
       if (stored.status === "decided" || stored.status === "approved") {
@@ -195,7 +194,7 @@ export class Agent {
       if (waitingForHuman && !["approved", "rejected", "expired"].includes(stored.status)) continue;
       let resume: unknown = null;
       if (waitingForHuman) {
-        const approval = store.approvals.get(stored.proposal.id);
+        const approval = await store.approvals.get(stored.proposal.id);
         const answer: ApprovalAnswer = { status: stored.status === "approved" ? "approved" : stored.status === "rejected" ? "rejected" : "expired", approver: approval?.approver ?? null };
         resume = new Command({ resume: answer });
       } else {
@@ -206,19 +205,19 @@ export class Agent {
     }
 
     // plan and hand each new proposal to its thread
-    const busy = store.proposals.listByStatus([...OPEN_STATUSES]).map((p) => p.proposal.workloadId);
-    const planned = byUrgency(this.fresh((this.options.planner ?? plan)({ nowMs, snapshot, findings, egress, busy, config: this.options.plannerConfig }), nowMs), findings);
+    const busy = (await store.proposals.listByStatus([...OPEN_STATUSES])).map((p) => p.proposal.workloadId);
+    const planned = byUrgency(await this.fresh((this.options.planner ?? plan)({ nowMs, snapshot, findings, egress, busy, config: this.options.plannerConfig }), nowMs), findings);
     const limit = this.options.maxNewProposalsPerTick ?? 0;
     const proposals: Proposal[] = [];
     const deferred: Proposal[] = [];
     let admitted = 0;
     for (const p of planned) {
-      if (limit > 0 && admitted >= limit && store.proposals.get(p.id) === null) {
+      if (limit > 0 && admitted >= limit && (await store.proposals.get(p.id)) === null) {
         deferred.push(p);
         continue;
       }
       proposals.push(p);
-      if (!store.proposals.insert(p)) continue; // already known (same id): its thread runs already
+      if (!(await store.proposals.insert(p))) continue; // already known (same id): its thread runs already
       admitted++;
       this.emit("proposal.made", { proposal: p.id, workload: p.workloadId, type: p.type, findings: p.findingIds });
       await this.drive(p.id, { proposalId: p.id });
@@ -226,7 +225,7 @@ export class Agent {
     // a fleet in trouble can defer thousands a tick: the log line names the most urgent few
     if (deferred.length > 0) this.emit("proposals.deferred", { count: deferred.length, limit, proposals: deferred.slice(0, DEFERRED_NAMED).map((p) => p.id) });
     // threads started in earlier ticks that never ran (a crash between insert and first run)
-    for (const stored of store.proposals.listByStatus(["proposed"])) {
+    for (const stored of await store.proposals.listByStatus(["proposed"])) {
       if (proposals.some((p) => p.id === stored.proposal.id)) continue;
       await this.drive(stored.proposal.id, { proposalId: stored.proposal.id });
     }

@@ -123,7 +123,7 @@ function sameOfferFacts(a: NonNullable<PolicyFacts["offers"]>, b: NonNullable<Po
   return true;
 }
 
-export function policyFacts(proposal: Proposal, snapshot: Snapshot, store: Store, spend: SpendTracker): PolicyFacts {
+export async function policyFacts(proposal: Proposal, snapshot: Snapshot, store: Store, spend: SpendTracker): Promise<PolicyFacts> {
   const nowMs = snapshot.atMs;
   const index = indexOf(snapshot);
   const w = index.workloads.get(proposal.workloadId) ?? null;
@@ -139,7 +139,7 @@ export function policyFacts(proposal: Proposal, snapshot: Snapshot, store: Store
       if (down || slow) health[d.location] = "unhealthy";
     }
   }
-  const counts = store.proposals.actionCounts(proposal.workloadId, nowMs);
+  const counts = await store.proposals.actionCounts(proposal.workloadId, nowMs);
   return {
     now: nowMs,
     workload: w
@@ -153,7 +153,7 @@ export function policyFacts(proposal: Proposal, snapshot: Snapshot, store: Store
     fleetUsdPerHour: fleetUsdPerHour(snapshot),
     actionsLastHourWorkload: counts.workload,
     actionsLastHour: counts.fleet,
-    inFlight: store.proposals.inFlight().filter((p) => p.proposalId !== proposal.id),
-    failures: store.proposals.failureTimes(nowMs - DAY_MS, nowMs),
+    inFlight: (await store.proposals.inFlight()).filter((p) => p.proposalId !== proposal.id),
+    failures: await store.proposals.failureTimes(nowMs - DAY_MS, nowMs),
   };
 }

@@ -10,7 +10,7 @@ export interface ProposalGraphDeps {
   store: Store;
   executor: Executor;
   /** Decides a proposal now, on the latest facts. */
-  decide: (proposal: Proposal) => DecisionDetail;
+  decide: (proposal: Proposal) => Promise<DecisionDetail>;
   autonomy: "observe" | "approve-all" | "auto";
   dryRun: boolean;
   now: () => number;
@@ -36,8 +36,8 @@ const ProposalState = Annotation.Root({
 });
 export type ProposalGraphState = typeof ProposalState.State;
 
-function proposalOf(store: Store, id: string): Proposal {
-  const stored = store.proposals.get(id);
+async function proposalOf(store: Store, id: string): Promise<Proposal> {
+  const stored = await store.proposals.get(id);
   if (!stored) throw new Error(`proposal ${id} is not in the store`);
   return stored.proposal;
 }
@@ -48,7 +48,7 @@ function finished(summary: ExecutionSummary): boolean {
 
 /**
  * One thread per proposal: check → [approve] → execute ⇄ wait → verify. Persisted by the checkpointer
- * (SqliteSaver on the state database), so a proposal waiting for a human or for the world survives a
+ * (the store's checkpointer, beside the state), so a proposal waiting for a human or for the world survives a
  * restart and never blocks the loop for other workloads.
  *
  * LangGraph re-runs an interrupted node from its start on resume, so nodes before and around `interrupt()`
@@ -58,21 +58,21 @@ function finished(summary: ExecutionSummary): boolean {
 export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCheckpointSaver) {
   const { store, executor } = deps;
 
-  const check = (state: ProposalGraphState): Partial<ProposalGraphState> => {
-    const proposal = proposalOf(store, state.proposalId);
-    const current = store.proposals.status(proposal.id);
+  const check = async (state: ProposalGraphState): Promise<Partial<ProposalGraphState>> => {
+    const proposal = await proposalOf(store, state.proposalId);
+    const current = await store.proposals.status(proposal.id);
     if (current !== "proposed") {
       // re-run after a crash: the decision was recorded; take it from the store
-      const latest = store.decisions.latest(proposal.id);
+      const latest = await store.decisions.latest(proposal.id);
       if (latest) return { outcome: latest.outcome, reasons: latest.reasons };
     }
-    const decision = deps.decide(proposal);
+    const decision = await deps.decide(proposal);
     const nowMs = deps.now();
-    store.transaction(() => {
-      store.decisions.insert(decision, "initial");
-      if (decision.outcome === "deny") store.proposals.setStatus(proposal.id, "denied", { atMs: nowMs, actor: "policy" });
-      else if (deps.autonomy === "observe") store.proposals.setStatus(proposal.id, "superseded", { atMs: nowMs, actor: "policy", note: "observe mode: proposals are recorded, never run" });
-      else store.proposals.setStatus(proposal.id, "decided", { atMs: nowMs, actor: "policy" });
+    await store.unitOfWork(async (tx) => {
+      await tx.decisions.insert(decision, "initial");
+      if (decision.outcome === "deny") await tx.proposals.setStatus(proposal.id, "denied", { atMs: nowMs, actor: "policy" });
+      else if (deps.autonomy === "observe") await tx.proposals.setStatus(proposal.id, "superseded", { atMs: nowMs, actor: "policy", note: "observe mode: proposals are recorded, never run" });
+      else await tx.proposals.setStatus(proposal.id, "decided", { atMs: nowMs, actor: "policy" });
     });
     deps.emit("proposal.decided", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type, outcome: decision.outcome, reasons: decision.reasons.map((r) => r.id) });
     return { outcome: decision.outcome, reasons: decision.reasons };
@@ -80,11 +80,11 @@ export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCh
 
   const needsHuman = (state: ProposalGraphState): boolean => state.outcome === "needs-approval" || (state.outcome === "allow" && deps.autonomy === "approve-all");
 
-  const approve = (state: ProposalGraphState): Partial<ProposalGraphState> => {
-    const proposal = proposalOf(store, state.proposalId);
+  const approve = async (state: ProposalGraphState): Promise<Partial<ProposalGraphState>> => {
+    const proposal = await proposalOf(store, state.proposalId);
     const nowMs = deps.now();
-    if (store.approvals.get(proposal.id) === null) {
-      const request = store.approvals.request(proposal.id, nowMs, nowMs + deps.approvalExpiryMs());
+    if ((await store.approvals.get(proposal.id)) === null) {
+      const request = await store.approvals.request(proposal.id, nowMs, nowMs + deps.approvalExpiryMs());
       deps.emit("approval.requested", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type, expiresAtMs: request.expiresAtMs, reasons: state.reasons.map((r) => r.id) });
     }
     const answer = interrupt({ approval: proposal.id }) as ApprovalAnswer;
@@ -92,29 +92,29 @@ export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCh
   };
 
   const execute = async (state: ProposalGraphState): Promise<Partial<ProposalGraphState>> => {
-    const proposal = proposalOf(store, state.proposalId);
+    const proposal = await proposalOf(store, state.proposalId);
     const approved = state.approval?.status === "approved";
-    const status = store.proposals.status(proposal.id);
+    const status = await store.proposals.status(proposal.id);
     if (deps.dryRun) {
-      store.proposals.setStatus(proposal.id, "superseded", { atMs: deps.now(), actor: "executor", note: "dry run: decided, not executed" });
+      await store.proposals.setStatus(proposal.id, "superseded", { atMs: deps.now(), actor: "executor", note: "dry run: decided, not executed" });
       return { result: "dry-run" };
     }
     let id = state.execution;
     if (id === null) {
-      const started = await executor.start(proposal, (p) => {
+      const started = await executor.start(proposal, async (p) => {
         // the world may have changed while a human looked: decide again; an approval stands for needs-approval
-        const d = deps.decide(p);
-        store.decisions.insert(d, "recheck");
+        const d = await deps.decide(p);
+        await store.decisions.insert(d, "recheck");
         const outcome: Outcome = d.outcome === "needs-approval" && approved ? "allow" : d.outcome;
         return { outcome, reasons: d.reasons };
       });
       if ("queued" in started) return { execution: null, result: "queued" };
       if ("refused" in started) {
-        store.proposals.setStatus(proposal.id, "denied", { atMs: deps.now(), actor: "policy", note: "refused by the policy recheck before execution" });
+        await store.proposals.setStatus(proposal.id, "denied", { atMs: deps.now(), actor: "policy", note: "refused by the policy recheck before execution" });
         deps.emit("execution.refused", { proposal: proposal.id, reasons: started.refused.map((r) => r.id) });
         return { execution: started.executionId, result: "refused" };
       }
-      if (status !== "executing") store.proposals.setStatus(proposal.id, "executing", { atMs: deps.now(), actor: "executor" });
+      if (status !== "executing") await store.proposals.setStatus(proposal.id, "executing", { atMs: deps.now(), actor: "executor" });
       deps.emit("execution.started", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type });
       id = started.id;
       if (finished(started)) return { execution: id, result: started.state };
@@ -128,15 +128,16 @@ export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCh
     return {};
   };
 
-  const verify = (state: ProposalGraphState): Partial<ProposalGraphState> => {
-    const proposal = proposalOf(store, state.proposalId);
+  const verify = async (state: ProposalGraphState): Promise<Partial<ProposalGraphState>> => {
+    const proposal = await proposalOf(store, state.proposalId);
     const nowMs = deps.now();
     const result = state.result;
     if (result === "succeeded" || result === "failed" || result === "compensated") {
-      if (store.proposals.status(proposal.id) === "executing") {
-        store.proposals.setStatus(proposal.id, result, { atMs: nowMs, actor: "executor" });
-      } else if (result === "compensated" && store.proposals.status(proposal.id) === "failed") {
-        store.proposals.setStatus(proposal.id, "compensated", { atMs: nowMs, actor: "executor" });
+      const status = await store.proposals.status(proposal.id);
+      if (status === "executing") {
+        await store.proposals.setStatus(proposal.id, result, { atMs: nowMs, actor: "executor" });
+      } else if (result === "compensated" && status === "failed") {
+        await store.proposals.setStatus(proposal.id, "compensated", { atMs: nowMs, actor: "executor" });
       }
       deps.emit("execution.finished", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type, result });
     }

@@ -30,11 +30,12 @@ export class ApprovalRefusedError extends Error {
 }
 
 /** Pending approval requests, oldest first, with what a human needs to decide. */
-export function pendingApprovals(store: Store): ApprovalRequestView[] {
-  return store.approvals.listPending().map((a) => {
-    const p = store.proposals.get(a.proposalId)!.proposal;
-    const decision = store.decisions.latest(a.proposalId);
-    return {
+export async function pendingApprovals(store: Store): Promise<ApprovalRequestView[]> {
+  const views: ApprovalRequestView[] = [];
+  for (const a of await store.approvals.listPending()) {
+    const p = (await store.proposals.get(a.proposalId))!.proposal;
+    const decision = await store.decisions.latest(a.proposalId);
+    views.push({
       proposalId: a.proposalId,
       workloadId: p.workloadId,
       type: p.type,
@@ -47,8 +48,9 @@ export function pendingApprovals(store: Store): ApprovalRequestView[] {
       costDeltaUsdPerHour: p.costDeltaUsdPerHour,
       oneOffCostUsd: p.oneOffCostUsd,
       expectedDowntimeMs: p.expectedDowntimeMs,
-    };
-  });
+    });
+  }
+  return views;
 }
 
 /**
@@ -56,13 +58,13 @@ export function pendingApprovals(store: Store): ApprovalRequestView[] {
  * proposer can never approve its own proposal; `mayApprove` (the policy engine's `approve` action) is
  * asked first when given. The waiting proposal thread picks the answer up on the next tick.
  */
-export function answerApproval(
+export async function answerApproval(
   store: Store,
   proposalId: string,
   answer: { decision: "approve" | "reject"; approver: string; channel: ApprovalChannel; reason?: string | undefined; atMs: number },
   mayApprove?: (approver: string, proposer: string, workloadId: string) => { allowed: boolean; reasons: { id: string; reason: string }[] },
 ) {
-  const stored = store.proposals.get(proposalId);
+  const stored = await store.proposals.get(proposalId);
   if (!stored) throw new ApprovalRefusedError("not-found", `no proposal ${proposalId}; list pending ones with skyops approvals`);
   const proposer = stored.proposal.proposer;
   if (answer.decision === "approve" && mayApprove) {
@@ -70,7 +72,7 @@ export function answerApproval(
     if (!verdict.allowed) throw new ApprovalRefusedError(verdict.reasons.some((r) => r.id === "no-self-approval") ? "self-approval" : "not-allowed", `${answer.approver} may not approve ${proposalId}: ${verdict.reasons.map((r) => r.reason).join("; ")}`);
   }
   try {
-    return store.approvals.decide(proposalId, {
+    return await store.approvals.decide(proposalId, {
       status: answer.decision === "approve" ? "approved" : "rejected",
       approver: answer.approver,
       proposer,

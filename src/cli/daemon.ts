@@ -113,10 +113,10 @@ function whoami(): string {
   }
 }
 
-function decideFromCli(id: string, decision: "approve" | "reject", opts: { state: string; as: string; reason?: string; policies: string }): void {
+async function decideFromCli(id: string, decision: "approve" | "reject", opts: { state: string; as: string; reason?: string; policies: string }): Promise<void> {
   const store = openState(opts.state);
   try {
-    const clock = store.kv.get<{ nowMs: number }>("clock");
+    const clock = await store.kv.get<{ nowMs: number }>("clock");
     let mayApprove;
     try {
       const engine = loadPolicyEngine(opts.policies);
@@ -125,7 +125,7 @@ function decideFromCli(id: string, decision: "approve" | "reject", opts: { state
       if (error instanceof PolicyLoadError) fail(error.problems);
       throw error;
     }
-    const approval = answerApproval(store, id, { decision, approver: opts.as, channel: "cli", reason: opts.reason, atMs: clock?.nowMs ?? Date.now() }, mayApprove);
+    const approval = await answerApproval(store, id, { decision, approver: opts.as, channel: "cli", reason: opts.reason, atMs: clock?.nowMs ?? Date.now() }, mayApprove);
     process.stdout.write(`${approval.status} ${id} by ${opts.as}; the daemon acts on it at its next tick\n`);
   } catch (error) {
     if (error instanceof ApprovalRefusedError) {
@@ -135,7 +135,7 @@ function decideFromCli(id: string, decision: "approve" | "reject", opts: { state
     }
     throw error;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -168,13 +168,13 @@ export function registerDaemonCommands(program: Command): void {
     .description("workloads, findings, proposals, decisions by outcome, executions by result, pending approvals and spend")
     .addOption(new Option("--state <DIR>", "state folder").default(DEFAULT_STATE))
     .option("--json", "print JSON")
-    .action((opts: { state: string; json?: boolean }) => {
+    .action(async (opts: { state: string; json?: boolean }) => {
       const store = openState(opts.state);
       try {
-        const report = statusReport(store);
+        const report = await statusReport(store);
         process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatStatus(report)}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -183,15 +183,15 @@ export function registerDaemonCommands(program: Command): void {
     .description("list approval requests waiting for a human")
     .addOption(new Option("--state <DIR>", "state folder").default(DEFAULT_STATE))
     .option("--json", "print JSON")
-    .action((opts: { state: string; json?: boolean }) => {
+    .action(async (opts: { state: string; json?: boolean }) => {
       const store = openState(opts.state);
       try {
-        const pending = pendingApprovals(store);
+        const pending = await pendingApprovals(store);
         if (opts.json) process.stdout.write(`${JSON.stringify(pending)}\n`);
         else if (pending.length === 0) process.stdout.write("no approval requests pending\n");
         else for (const a of pending) process.stdout.write(`${a.proposalId}\n  ${a.type} ${a.workloadId} (proposed by ${a.proposer}): ${a.rationale}\n  why a human: ${a.reasons.map((r) => r.reason).join(" ")}\n  expires ${new Date(a.expiresAtMs).toISOString()}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 

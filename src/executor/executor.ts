@@ -1,13 +1,6 @@
 import type { z } from "zod";
 import { ProposalSchema, type ActionType, type Proposal, type Reason } from "../domain/index.js";
-import {
-  isFinished,
-  type ExecutionRecord,
-  type ExecutionRepository,
-  type ExecutionState,
-  type SagaData,
-  type StepRecord,
-} from "../store/executions.js";
+import { isFinished, type ExecutionRecord, type ExecutionRepository, type ExecutionState, type NewExecution, type SagaData, type StepRecord } from "../store/executions.js";
 import { backoffMs, checkRetryPolicy, type RetryPolicy } from "./backoff.js";
 import { SagaError } from "./errors.js";
 import type { PolicyRecheck, RecheckResult, ToolPort } from "./ports.js";
@@ -106,43 +99,33 @@ export class Executor {
    */
   async start(proposal: Proposal, recheck: PolicyRecheck): Promise<StartResult> {
     const p = ProposalSchema.parse(proposal);
-    const existing = this.repo.getByProposalId(p.id);
+    const existing = await this.repo.getByProposalId(p.id);
     if (existing) return this.startAnswer(existing);
     const maxInFlight = this.maxInFlight;
-    const inFlight = this.repo.countInFlight();
+    const inFlight = await this.repo.countInFlight();
     if (inFlight >= maxInFlight) return { queued: { inFlight, maxInFlight } };
 
     const verdict = await this.recheck(p, recheck);
     const saga = SAGAS[p.type];
     const id = executionIdFor(p.id);
-    const created = this.repo.atomically((): ExecutionRecord | { queued: { inFlight: number; maxInFlight: number } } => {
-      const raced = this.repo.getByProposalId(p.id);
-      if (raced) return raced;
-      const nowMs = this.now();
-      if (verdict.outcome !== "allow") {
-        return this.repo.create({
-          id,
-          proposal: p,
-          server: this.serverFor(p),
-          state: "refused",
-          startedAtMs: nowMs,
-          data: { refusal: { outcome: verdict.outcome, reasons: verdict.reasons } },
-          error: `refused by the policy recheck (${verdict.outcome}): ${verdict.reasons.map((r) => `${r.id}: ${r.reason}`).join("; ") || "no reason given"}`,
-          steps: [],
-        });
-      }
-      const count = this.repo.countInFlight();
-      if (count >= maxInFlight) return { queued: { inFlight: count, maxInFlight } };
-      return this.repo.create({
-        id,
-        proposal: p,
-        server: this.serverFor(p),
-        state: "running",
-        startedAtMs: nowMs,
-        steps: saga.steps.map((s) => ({ name: s.name, idempotencyKey: stepKey(p.id, s.name) })),
-      });
-    });
-    if ("queued" in created) return created;
+    const nowMs = this.now();
+    const execution: NewExecution =
+      verdict.outcome !== "allow"
+        ? {
+            id,
+            proposal: p,
+            server: this.serverFor(p),
+            state: "refused",
+            startedAtMs: nowMs,
+            data: { refusal: { outcome: verdict.outcome, reasons: verdict.reasons } },
+            error: `refused by the policy recheck (${verdict.outcome}): ${verdict.reasons.map((r) => `${r.id}: ${r.reason}`).join("; ") || "no reason given"}`,
+            steps: [],
+          }
+        : { id, proposal: p, server: this.serverFor(p), state: "running", startedAtMs: nowMs, steps: saga.steps.map((s) => ({ name: s.name, idempotencyKey: stepKey(p.id, s.name) })) };
+    // the repository checks again, atomically with the write: another start may have raced this one
+    const admitted = await this.repo.create(execution, { maxInFlight });
+    if ("queued" in admitted) return admitted;
+    const created = "created" in admitted ? admitted.created : admitted.existing;
     if (created.state === "refused") return this.startAnswer(created);
     return this.advance(created.id);
   }
@@ -164,7 +147,7 @@ export class Executor {
    * (a bug, the database) does not stop the others: all are advanced, then the errors are thrown together.
    */
   async advanceAll(): Promise<ExecutionSummary[]> {
-    const settled = await Promise.allSettled(this.repo.listUnfinished().map((e) => this.advance(e.id)));
+    const settled = await Promise.allSettled((await this.repo.listUnfinished()).map((e) => this.advance(e.id)));
     const failed = settled.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed.length === 1) throw failed[0]!.reason;
     if (failed.length > 1) throw new AggregateError(failed.map((f) => f.reason as unknown), `${failed.length} executions could not be advanced`);
@@ -179,8 +162,8 @@ export class Executor {
     return this.advanceAll();
   }
 
-  summary(id: string): ExecutionSummary {
-    return summarize(this.repo.require(id));
+  async summary(id: string): Promise<ExecutionSummary> {
+    return summarize(await this.repo.require(id));
   }
 
   // ------------------------------------------------------------------------------------------ internals
@@ -206,17 +189,17 @@ export class Executor {
 
   private async drive(id: string): Promise<ExecutionSummary> {
     for (let i = 0; i < MAX_TRANSITIONS_PER_ADVANCE; i++) {
-      const e = this.repo.require(id);
+      const e = await this.repo.require(id);
       if (isFinished(e.state)) return summarize(e);
       if (e.notBeforeMs !== null && this.now() < e.notBeforeMs) return summarize(e);
       const saga = SAGAS[e.type];
       const mismatch = sagaMismatch(e, saga);
       if (mismatch !== null) {
-        this.repo.update(id, { state: "failed", endedAtMs: this.now(), notBeforeMs: null, error: mismatch });
+        await this.repo.update(id, { state: "failed", endedAtMs: this.now(), notBeforeMs: null, error: mismatch });
         continue;
       }
       const next = e.state === "compensating" ? await this.compensateNext(e, saga) : await this.forward(e, saga);
-      if (next === "pause") return summarize(this.repo.require(id));
+      if (next === "pause") return summarize(await this.repo.require(id));
     }
     throw new Error(`execution "${id}" made ${MAX_TRANSITIONS_PER_ADVANCE} transitions in one advance: a step neither finishes nor waits`);
   }
@@ -225,14 +208,14 @@ export class Executor {
   private async forward(e: ExecutionRecord, saga: AnySaga): Promise<Next> {
     const idx = e.steps.findIndex((s) => s.status !== "succeeded");
     if (idx < 0) {
-      this.repo.update(e.id, { state: "succeeded", endedAtMs: this.now(), notBeforeMs: null });
+      await this.repo.update(e.id, { state: "succeeded", endedAtMs: this.now(), notBeforeMs: null });
       return "continue";
     }
     const def = saga.steps[idx]!;
     let rec = e.steps[idx]!;
     if (rec.status === "pending") {
       // before the step: recorded as running, so a crash from here on re-runs it with the same key
-      rec = this.repo.update(e.id, { state: "running", notBeforeMs: null }, { idx, patch: { status: "running", attempts: 1, startedAtMs: this.now() } }).steps[idx]!;
+      rec = (await this.repo.update(e.id, { state: "running", notBeforeMs: null }, { idx, patch: { status: "running", attempts: 1, startedAtMs: this.now() } })).steps[idx]!;
     }
     const nowMs = this.now();
     const startedAtMs = rec.startedAtMs ?? nowMs;
@@ -247,18 +230,18 @@ export class Executor {
       const err = SagaError.from(error);
       if (err.retryable && rec.attempts < this.retry.maxAttempts) {
         const until = this.now() + backoffMs(rec.idempotencyKey, rec.attempts, this.retry);
-        this.repo.update(e.id, { state: "waiting", notBeforeMs: until, data }, { idx, patch: { attempts: rec.attempts + 1, error: err.render() } });
+        await this.repo.update(e.id, { state: "waiting", notBeforeMs: until, data }, { idx, patch: { attempts: rec.attempts + 1, error: err.render() } });
         return "pause";
       }
       return this.fail(e, saga, idx, err, data, err.retryable);
     }
     if (result.kind === "wait") {
       const until = result.untilMs !== null && result.untilMs > this.now() ? result.untilMs : null;
-      this.repo.update(e.id, { state: "waiting", notBeforeMs: until, data });
+      await this.repo.update(e.id, { state: "waiting", notBeforeMs: until, data });
       return "pause";
     }
     // after the step: its output and the saga variables it set, in one transaction
-    this.repo.update(e.id, { state: "running", notBeforeMs: null, data }, { idx, patch: { status: "succeeded", endedAtMs: this.now(), output: result.output ?? null } });
+    await this.repo.update(e.id, { state: "running", notBeforeMs: null, data }, { idx, patch: { status: "succeeded", endedAtMs: this.now(), output: result.output ?? null } });
     return "continue";
   }
 
@@ -266,7 +249,7 @@ export class Executor {
    * A step failed for good: unwind the steps done (this one included: its effect may have happened), unless
    * the saga is past its point of no return, or this step is that point and its outcome is unknown.
    */
-  private fail(e: ExecutionRecord, saga: AnySaga, idx: number, err: SagaError, data: SagaData, outcomeUnknown: boolean): Next {
+  private async fail(e: ExecutionRecord, saga: AnySaga, idx: number, err: SagaError, data: SagaData, outcomeUnknown: boolean): Promise<Next> {
     const def = saga.steps[idx]!;
     const passed = saga.steps.findIndex((s, i) => i < idx && s.pointOfNoReturn === true && e.steps[i]!.status === "succeeded");
     const stepError = err.render();
@@ -276,10 +259,10 @@ export class Executor {
         passed >= 0
           ? `past the point of no return (${saga.steps[passed]!.name} succeeded): nothing rolled back`
           : `${def.name} is the point of no return and its outcome is unknown: nothing rolled back`;
-      this.repo.update(e.id, { state: "failed", endedAtMs: nowMs, notBeforeMs: null, data, error: `${def.name} failed: ${stepError}; ${why}` }, { idx, patch: { status: "failed", endedAtMs: nowMs, error: stepError } });
+      await this.repo.update(e.id, { state: "failed", endedAtMs: nowMs, notBeforeMs: null, data, error: `${def.name} failed: ${stepError}; ${why}` }, { idx, patch: { status: "failed", endedAtMs: nowMs, error: stepError } });
       return "continue";
     }
-    this.repo.update(e.id, { state: "compensating", notBeforeMs: null, data, error: `${def.name} failed: ${stepError}` }, { idx, patch: { status: "failed", endedAtMs: nowMs, error: stepError } });
+    await this.repo.update(e.id, { state: "compensating", notBeforeMs: null, data, error: `${def.name} failed: ${stepError}` }, { idx, patch: { status: "failed", endedAtMs: nowMs, error: stepError } });
     return "continue";
   }
 
@@ -299,10 +282,10 @@ export class Executor {
     if (idx < 0) {
       const stuck = e.steps.filter((s) => s.compensationError !== null);
       const nowMs = this.now();
-      if (stuck.length === 0) this.repo.update(e.id, { state: "compensated", endedAtMs: nowMs, notBeforeMs: null });
+      if (stuck.length === 0) await this.repo.update(e.id, { state: "compensated", endedAtMs: nowMs, notBeforeMs: null });
       else {
         const why = stuck.map((s) => `${s.name}: ${s.compensationError}`).join("; ");
-        this.repo.update(e.id, { state: "failed", endedAtMs: nowMs, notBeforeMs: null, error: `${e.error ?? "a step failed"}; could not undo ${why}` });
+        await this.repo.update(e.id, { state: "failed", endedAtMs: nowMs, notBeforeMs: null, error: `${e.error ?? "a step failed"}; could not undo ${why}` });
       }
       return "continue";
     }
@@ -317,13 +300,13 @@ export class Executor {
       const err = SagaError.from(error);
       const tries = rec.compensationAttempts + 1;
       if (err.retryable && tries < this.retry.maxAttempts) {
-        this.repo.update(e.id, { notBeforeMs: this.now() + backoffMs(key, tries, this.retry), data }, { idx, patch: { compensationAttempts: tries } });
+        await this.repo.update(e.id, { notBeforeMs: this.now() + backoffMs(key, tries, this.retry), data }, { idx, patch: { compensationAttempts: tries } });
         return "pause";
       }
-      this.repo.update(e.id, { notBeforeMs: null, data }, { idx, patch: { compensationAttempts: tries, compensationError: err.render() } });
+      await this.repo.update(e.id, { notBeforeMs: null, data }, { idx, patch: { compensationAttempts: tries, compensationError: err.render() } });
       return "continue";
     }
-    this.repo.update(e.id, { notBeforeMs: null, data }, { idx, patch: { status: "compensated" } });
+    await this.repo.update(e.id, { notBeforeMs: null, data }, { idx, patch: { status: "compensated" } });
     return "continue";
   }
 

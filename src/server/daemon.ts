@@ -11,7 +11,6 @@ import { foldName, type Proposal, type Snapshot, type SnapshotWorkload } from ".
 import { setCedarTier, type GuardrailsInput } from "../policy/index.js";
 import { DEFAULT_RETRY, Executor } from "../executor/index.js";
 import { plannerConfig } from "../planner/index.js";
-import { ExecutionRepository } from "../store/executions.js";
 import { openStore, type PublishedLine, type Store, type WorkloadCosts } from "../store/index.js";
 import { DEFAULT_DETECTOR_CONFIG } from "../telemetry/index.js";
 import type { Config } from "./config.js";
@@ -91,12 +90,18 @@ export class Daemon {
     readonly executor: Executor,
     store: Store,
     metrics: Metrics,
+    agent: Agent,
   ) {
     this.store = store;
     this.metrics = metrics;
+    this.agent = agent;
+  }
+
+  /** The agent's wiring: read-only tools for observe, the policy in force, events to the log and metrics. */
+  private static agentOptions(options: DaemonOptions, policies: PolicyStore, hub: McpHub, executor: Executor, store: Store, metrics: Metrics): AgentOptions {
     const { config, logger } = options;
     const log = logger.child({ component: "agent" });
-    this.agent = new Agent({
+    return {
       observePort: readOnlyPort(hub),
       servers: config.servers.map((s) => s.name),
       store,
@@ -117,7 +122,7 @@ export class Daemon {
         if (event === "proposal.decided") metrics.decisions.inc({ outcome: String(fields["outcome"]) });
         if (event === "execution.finished") metrics.executions.inc({ result: String(fields["result"]) });
       },
-    });
+    };
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -139,7 +144,7 @@ export class Daemon {
     let daemon: Daemon | null = null;
     const serverFor = (p: Proposal): string => daemon?.agent.lastSnapshot?.workloads.find((w) => w.id === p.workloadId)?.server ?? config.servers[0]!.name;
     const executor = new Executor({
-      repo: new ExecutionRepository(store.db),
+      repo: store.executions,
       tools: hub,
       now: () => options.clock.now(),
       server: serverFor,
@@ -147,7 +152,8 @@ export class Daemon {
       maxInFlight: () => policies.current.guardrails.maxInFlight,
       retry: DEFAULT_RETRY,
     });
-    daemon = new Daemon(options, policies, hub, executor, store, metrics);
+    const agent = await Agent.create(Daemon.agentOptions(options, policies, hub, executor, store, metrics));
+    daemon = new Daemon(options, policies, hub, executor, store, metrics, agent);
     // an edit of the policy folder takes effect without a restart; an invalid set is refused (policies.reload-refused) and the one in force stays
     if (config.watchPolicies) policies.watch();
     if (options.http !== false) {
@@ -180,13 +186,13 @@ export class Daemon {
       },
       status: () => statusReport(this.store),
       approvals: () => pendingApprovals(this.store),
-      refused: (r) => {
-        this.store.audit.append({ atMs: this.options.clock.now(), actor: r.user === null ? "anonymous" : `user:${r.user}`, event: "http.refused", subject: r.path, payload: { method: r.method, status: r.status, why: r.why } });
+      refused: async (r) => {
+        await this.store.audit.append({ atMs: this.options.clock.now(), actor: r.user === null ? "anonymous" : `user:${r.user}`, event: "http.refused", subject: r.path, payload: { method: r.method, status: r.status, why: r.why } });
       },
-      decide: (id, body, user) => {
+      decide: async (id, body, user) => {
         try {
           const name = foldName(user);
-          return answerApproval(this.store, id, { decision: body.decision, approver: `user:${name}`, channel: "http", reason: body.reason, atMs: this.options.clock.now() }, (_approver, proposer, workloadId) =>
+          return await answerApproval(this.store, id, { decision: body.decision, approver: `user:${name}`, channel: "http", reason: body.reason, atMs: this.options.clock.now() }, (_approver, proposer, workloadId) =>
             this.policies.current.mayApprove({ kind: "user", id: name }, { workloadId, proposerId: proposer }, null),
           );
         } catch (error) {
@@ -205,28 +211,28 @@ export class Daemon {
     return this.policies.reload();
   }
 
-  private publish(report: TickReport, wallMs: number): void {
+  private async publish(report: TickReport, wallMs: number): Promise<void> {
     const snapshot = this.agent.lastSnapshot;
     const { store } = this;
     this.ticks++;
-    store.kv.set("clock", { nowMs: report.atMs, ticks: this.ticks, lastTickWallMs: wallMs }, report.atMs);
+    await store.kv.set("clock", { nowMs: report.atMs, ticks: this.ticks, lastTickWallMs: wallMs }, report.atMs);
     if (snapshot) {
-      this.publishWorkloads(snapshot, report.atMs);
-      const spend = store.kv.get<{ dayStartMs: number; costAtDayStartUsd: number }>("spend");
+      await this.publishWorkloads(snapshot, report.atMs);
+      const spend = await store.kv.get<{ dayStartMs: number; costAtDayStartUsd: number }>("spend");
       const total = fleetCostUsd(snapshot);
-      store.kv.set("spend-now", { totalUsd: total, usdPerHour: fleetUsdPerHour(snapshot), todayUsd: Math.max(0, total - (spend?.costAtDayStartUsd ?? 0)) }, report.atMs);
+      await store.kv.set("spend-now", { totalUsd: total, usdPerHour: fleetUsdPerHour(snapshot), todayUsd: Math.max(0, total - (spend?.costAtDayStartUsd ?? 0)) }, report.atMs);
       for (const s of snapshot.sources) this.metrics.sourceUp.set({ server: s.server }, s.ok ? 1 : 0);
     }
     this.metrics.ticks.inc();
     this.metrics.tickSeconds.observe(wallMs / 1000);
-    this.metrics.approvalsPending.set(store.approvals.listPending().length);
+    this.metrics.approvalsPending.set((await store.approvals.listPending()).length);
   }
 
   /**
    * Publishes each workload's line for `skyops status`: only the lines that changed since the last tick
    * are written (and all of them on the first tick of this process), the costs as one small value.
    */
-  private publishWorkloads(snapshot: Snapshot, atMs: number): void {
+  private async publishWorkloads(snapshot: Snapshot, atMs: number): Promise<void> {
     const previous = this.published;
     // by server, then id: the ids are the records' own strings, so the maps find them without building keys
     const current = new Map<string, Map<string, SnapshotWorkload>>();
@@ -252,7 +258,7 @@ export class Daemon {
     if (previous !== null) {
       for (const [server, mine] of previous) for (const id of mine.keys()) if (current.get(server)?.has(id) !== true) gone.push({ server, id });
     }
-    this.store.workloadLines.publish({ changed, gone, all: previous === null, costs, atMs });
+    await this.store.workloadLines.publish({ changed, gone, all: previous === null, costs, atMs });
     this.published = current;
   }
 
@@ -261,7 +267,7 @@ export class Daemon {
     if (this.firstTickDone) this.options.clock.advance?.(this.options.config.tick);
     const started = performance.now();
     const report = await this.agent.tick();
-    this.publish(report, performance.now() - started);
+    await this.publish(report, performance.now() - started);
     this.firstTickDone = true;
     return report;
   }
@@ -321,7 +327,7 @@ export class Daemon {
     this.policies.close();
     await this.httpClose?.();
     await this.hub.close();
-    this.store.close();
+    await this.store.close();
   }
 }
 

@@ -11,10 +11,10 @@ export interface DaemonApi {
   live(): boolean;
   /** Ready: policies loaded, state open, first tick done. */
   ready(): { ready: boolean; why: string[] };
-  status(): unknown;
-  approvals(): unknown[] | Promise<unknown[]>;
+  status(): Promise<unknown>;
+  approvals(): Promise<unknown[]>;
   /** Decide a pending approval as `user` (whom the request's token authenticated); throws ApiError for a refusal. */
-  decide(id: string, body: ApprovalBody, user: string): unknown | Promise<unknown>;
+  decide(id: string, body: ApprovalBody, user: string): Promise<unknown>;
   /** A changing request refused before it reached the approvals service (no or a bad token, a foreign Host or Origin): to audit. */
   refused(refusal: HttpRefusal): void | Promise<void>;
 }

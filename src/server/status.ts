@@ -1,5 +1,5 @@
-import { pendingApprovals } from "../approvals/index.js";
-import type { Store, WorkloadLine } from "../store/index.js";
+import { pendingApprovals, type ApprovalRequestView } from "../approvals/index.js";
+import type { ProposalStatus, Store, WorkloadLine } from "../store/index.js";
 
 export type { WorkloadLine } from "../store/index.js";
 
@@ -7,36 +7,27 @@ export interface StatusReport {
   clock: { nowMs: number | null; ticks: number; lastTickWallMs: number | null };
   workloads: WorkloadLine[];
   findings: { open: number; byKind: Record<string, number> };
-  proposals: Record<string, number>;
+  proposals: Partial<Record<ProposalStatus, number>>;
   decisions: { allow: number; "needs-approval": number; deny: number };
   executions: { succeeded: number; failed: number; compensated: number; running: number; refused: number };
-  pendingApprovals: ReturnType<typeof pendingApprovals>;
+  pendingApprovals: ApprovalRequestView[];
   spend: { totalUsd: number; usdPerHour: number; todayUsd: number };
 }
 
-function countBy(rows: { k: string; n: number }[]): Record<string, number> {
-  return Object.fromEntries(rows.map((r) => [r.k, r.n]));
-}
-
-/** Everything `skyops status` shows, from the state database alone (the daemon need not run). */
-export function statusReport(store: Store): StatusReport {
-  const db = store.db;
-  const clock = store.kv.get<{ nowMs: number; ticks: number; lastTickWallMs: number }>("clock");
-  const spend = store.kv.get<{ totalUsd: number; usdPerHour: number; todayUsd: number }>("spend-now");
-  const findings = countBy(db.prepare("SELECT kind AS k, count(*) AS n FROM findings WHERE open = 1 GROUP BY kind ORDER BY kind").all() as { k: string; n: number }[]);
+/** Everything `skyops status` shows, from the state alone (the daemon need not run). */
+export async function statusReport(store: Store): Promise<StatusReport> {
+  const clock = await store.kv.get<{ nowMs: number; ticks: number; lastTickWallMs: number }>("clock");
+  const spend = await store.kv.get<{ totalUsd: number; usdPerHour: number; todayUsd: number }>("spend-now");
+  const findings = await store.findings.countOpenByKind();
   // each proposal counts once, by its initial decision (a recheck before execution is counted apart)
-  const decisions = countBy(
-    db
-      .prepare("SELECT outcome AS k, count(*) AS n FROM decisions d WHERE d.phase = 'initial' AND d.id = (SELECT max(id) FROM decisions WHERE proposal_id = d.proposal_id AND phase = 'initial') GROUP BY outcome")
-      .all() as { k: string; n: number }[],
-  );
-  const executions = countBy(db.prepare("SELECT state AS k, count(*) AS n FROM executions GROUP BY state").all() as { k: string; n: number }[]);
+  const decisions = await store.decisions.countInitialByOutcome();
+  const executions = await store.executions.countByState();
   return {
     clock: { nowMs: clock?.nowMs ?? null, ticks: clock?.ticks ?? 0, lastTickWallMs: clock?.lastTickWallMs ?? null },
-    workloads: store.workloadLines.list(),
+    workloads: await store.workloadLines.list(),
     findings: { open: Object.values(findings).reduce((a, b) => a + b, 0), byKind: findings },
-    proposals: countBy(db.prepare("SELECT status AS k, count(*) AS n FROM proposals GROUP BY status ORDER BY status").all() as { k: string; n: number }[]),
-    decisions: { allow: decisions["allow"] ?? 0, "needs-approval": decisions["needs-approval"] ?? 0, deny: decisions["deny"] ?? 0 },
+    proposals: await store.proposals.countByStatus(),
+    decisions,
     executions: {
       succeeded: executions["succeeded"] ?? 0,
       failed: executions["failed"] ?? 0,
@@ -44,7 +35,7 @@ export function statusReport(store: Store): StatusReport {
       running: (executions["running"] ?? 0) + (executions["waiting"] ?? 0) + (executions["compensating"] ?? 0),
       refused: executions["refused"] ?? 0,
     },
-    pendingApprovals: pendingApprovals(store),
+    pendingApprovals: await pendingApprovals(store),
     spend: spend ?? { totalUsd: 0, usdPerHour: 0, todayUsd: 0 },
   };
 }

@@ -90,3 +90,19 @@ export class DatabaseMissingError extends StoreError {
     super(`no skyops database at ${path} (start the daemon, or pass --state DIR)`);
   }
 }
+
+/** `ExecutionRepository.require` of an id that is not stored. */
+export class ExecutionNotFoundError extends Error {
+  override readonly name = "ExecutionNotFoundError";
+  constructor(readonly executionId: string) {
+    super(`no execution "${executionId}"`);
+  }
+}
+
+/** A repository of a unit of work used after the unit of work ended (committed or rolled back). */
+export class UnitOfWorkEndedError extends StoreError {
+  override name = "UnitOfWorkEndedError";
+  constructor() {
+    super("this unit of work has ended: its repositories cannot be used any more (use the store's, or start another unit of work)");
+  }
+}

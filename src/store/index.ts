@@ -1,13 +1,14 @@
-export * from "./db.js";
 export * from "./errors.js";
 export { canonicalJson, sha256Hex } from "./json.js";
+export * from "./ports.js";
 export * from "./audit.js";
 export * from "./findings.js";
 export * from "./proposals.js";
 export * from "./decisions.js";
 export * from "./approvals.js";
+export * from "./executions.js";
 export * from "./telemetry.js";
-export * from "./store.js";
-export * from "./verify.js";
 export * from "./kv.js";
 export * from "./workload-lines.js";
+export { openStore } from "./sqlite/store.js";
+export { DATABASE_FILE, databasePath, verifyAuditDatabase } from "./sqlite/verify.js";

@@ -1,22 +1,7 @@
-import type { Statement } from "better-sqlite3";
-import type { Db } from "./db.js";
-
-/** Named JSON values that must survive a restart (one row each, overwritten in place). */
-export class KvRepository {
-  private readonly getStmt: Statement<[string], { value: string }>;
-  private readonly setStmt: Statement<[string, string, number]>;
-
-  constructor(db: Db) {
-    this.getStmt = db.prepare("SELECT value FROM kv WHERE key = ?");
-    this.setStmt = db.prepare("INSERT INTO kv (key, value, at_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, at_ms = excluded.at_ms");
-  }
-
-  get<T>(key: string): T | null {
-    const row = this.getStmt.get(key);
-    return row === undefined ? null : (JSON.parse(row.value) as T);
-  }
-
-  set(key: string, value: unknown, atMs: number): void {
-    this.setStmt.run(key, JSON.stringify(value), atMs);
-  }
+/** Named JSON values that must survive a restart (the detectors' state, spend baselines, the clock). */
+export interface KvRepository {
+  /** The value stored under `key`, or null. */
+  get<T>(key: string): Promise<T | null>;
+  /** Stores `value` (plain JSON) under `key`, replacing what was there. */
+  set(key: string, value: unknown, atMs: number): Promise<void>;
 }

@@ -1,6 +1,3 @@
-import type { Db } from "./db.js";
-import { assertNoSecrets, canonicalJson, parseJsonColumn } from "./json.js";
-
 /**
  * One compact telemetry record, e.g. per tick `{kind: "tick", server: null, summary: {sources: 3,
  * failed: 1, workloads: 120, findings: 2}}` or per source `{kind: "source", server: "aws", summary: {ok:
@@ -19,48 +16,14 @@ export interface StoredTelemetryEvent extends TelemetryEvent {
   summary: Record<string, unknown>;
 }
 
-interface Row {
-  id: number;
-  at_ms: number;
-  kind: string;
-  server: string | null;
-  summary: string;
-}
-
-/** Telemetry events, kept for a while and pruned by age. */
-export class TelemetryRepository {
-  private readonly insertStmt;
-  private readonly pruneStmt;
-  private readonly rangeStmt;
-
-  constructor(private readonly db: Db) {
-    this.insertStmt = db.prepare("INSERT INTO telemetry_events (at_ms, kind, server, summary) VALUES (@atMs, @kind, @server, @summary)");
-    this.pruneStmt = db.prepare("DELETE FROM telemetry_events WHERE at_ms < ?");
-    this.rangeStmt = db.prepare<[number, number, number], Row>("SELECT * FROM telemetry_events WHERE at_ms BETWEEN ? AND ? ORDER BY at_ms, id LIMIT ?");
-  }
-
+/** Compact telemetry records, appended and pruned by age. */
+export interface TelemetryRepository {
   /** Appends one event and returns its id. Summary keys that name credentials are refused. */
-  append(event: TelemetryEvent): number {
-    assertNoSecrets(`telemetry ${event.kind}`, event.summary);
-    return Number(this.insertStmt.run({ atMs: event.atMs, kind: event.kind, server: event.server, summary: canonicalJson(event.summary) }).lastInsertRowid);
-  }
-
-  /** Appends events in one transaction. */
-  appendMany(events: readonly TelemetryEvent[]): void {
-    this.db.transaction(() => {
-      for (const e of events) this.append(e);
-    }).immediate();
-  }
-
+  append(event: TelemetryEvent): Promise<number>;
+  /** Appends events atomically. */
+  appendMany(events: readonly TelemetryEvent[]): Promise<void>;
   /** Events in [fromMs, toMs], oldest first. */
-  list(fromMs: number, toMs: number, limit = 10_000): StoredTelemetryEvent[] {
-    return this.rangeStmt
-      .all(fromMs, toMs, limit)
-      .map((r) => ({ id: r.id, atMs: r.at_ms, kind: r.kind, server: r.server, summary: parseJsonColumn<Record<string, unknown>>(r.summary) }));
-  }
-
+  list(fromMs: number, toMs: number, limit?: number): Promise<StoredTelemetryEvent[]>;
   /** Deletes events older than `cutoffMs` (strictly before it) and returns how many. */
-  pruneOlderThan(cutoffMs: number): number {
-    return this.pruneStmt.run(cutoffMs).changes;
-  }
+  pruneOlderThan(cutoffMs: number): Promise<number>;
 }

@@ -1,7 +1,3 @@
-import type { Statement } from "better-sqlite3";
-import type { Db } from "./db.js";
-import type { KvRepository } from "./kv.js";
-
 /** One workload as `skyops status` lists it. */
 export interface WorkloadLine {
   id: string;
@@ -25,54 +21,17 @@ export interface WorkloadCosts {
   usd: number[];
 }
 
-const COSTS_KEY = "workload-costs";
-
 /**
- * The workload lines the daemon publishes every tick for `skyops status`. Lines are rows rewritten only
- * when they change; costs, which move every tick, are one small kv value (per server, ids and USD).
+ * The workload lines the daemon publishes every tick for `skyops status`. Lines are rewritten only when
+ * they change; costs, which move every tick, are kept apart as one small value (per server, ids and USD).
  */
-export class WorkloadLineRepository {
-  private readonly upsertStmt: Statement<[string, string, string]>;
-  private readonly deleteStmt: Statement<[string, string]>;
-  private readonly allStmt: Statement<[], { id: string; server: string; line: string }>;
-  private readonly keysStmt: Statement<[], { id: string; server: string }>;
-
-  constructor(
-    private readonly db: Db,
-    private readonly kv: KvRepository,
-  ) {
-    this.upsertStmt = db.prepare("INSERT INTO workload_lines (id, server, line) VALUES (?, ?, ?) ON CONFLICT (id, server) DO UPDATE SET line = excluded.line");
-    this.deleteStmt = db.prepare("DELETE FROM workload_lines WHERE id = ? AND server = ?");
-    this.allStmt = db.prepare("SELECT id, server, line FROM workload_lines ORDER BY id, server");
-    this.keysStmt = db.prepare("SELECT id, server FROM workload_lines");
-  }
-
+export interface WorkloadLineRepository {
   /**
    * Makes the published lines `changed` plus those already there, less `gone` (by server and id), and the
-   * costs `costs`. `all: true` drops every line not in `changed` (a publisher that knows nothing of what
-   * was published before, e.g. after a restart, hands over everything).
+   * costs `costs`, atomically. `all: true` drops every line not in `changed` (a publisher that knows
+   * nothing of what was published before, e.g. after a restart, hands over everything).
    */
-  publish(update: { changed: PublishedLine[]; gone: { server: string; id: string }[]; all: boolean; costs: Record<string, WorkloadCosts>; atMs: number }): void {
-    this.db.transaction(() => {
-      if (update.all) {
-        const keep = new Set(update.changed.map((c) => `${c.server}\u0000${c.line.id}`));
-        for (const row of this.keysStmt.all()) if (!keep.has(`${row.server}\u0000${row.id}`)) this.deleteStmt.run(row.id, row.server);
-      }
-      for (const g of update.gone) this.deleteStmt.run(g.id, g.server);
-      for (const c of update.changed) this.upsertStmt.run(c.line.id, c.server, JSON.stringify(c.line));
-      this.kv.set(COSTS_KEY, update.costs, update.atMs);
-    })();
-  }
-
+  publish(update: { changed: PublishedLine[]; gone: { server: string; id: string }[]; all: boolean; costs: Record<string, WorkloadCosts>; atMs: number }): Promise<void>;
   /** Every published line with its cost, by id (then server). */
-  list(): WorkloadLine[] {
-    const costs = new Map<string, Map<string, number>>();
-    for (const [server, c] of Object.entries(this.kv.get<Record<string, Partial<WorkloadCosts> | null>>(COSTS_KEY) ?? {})) {
-      // a value not in this shape (written by another version) shows no costs rather than failing status
-      if (!Array.isArray(c?.ids) || !Array.isArray(c.usd)) continue;
-      const usd = c.usd;
-      costs.set(server, new Map(c.ids.map((id, i) => [id, typeof usd[i] === "number" ? usd[i] : 0])));
-    }
-    return this.allStmt.all().map((row) => ({ ...(JSON.parse(row.line) as Omit<WorkloadLine, "costUsd">), costUsd: costs.get(row.server)?.get(row.id) ?? 0 }));
-  }
+  list(): Promise<WorkloadLine[]>;
 }

@@ -18,16 +18,16 @@ afterEach(async () => {
 async function run(t: TestDaemon, ticks: number): Promise<{ made: number; deferred: number }[]> {
   const out: { made: number; deferred: number }[] = [];
   for (let i = 0; i < ticks; i++) {
-    const before = t.daemon.store.db.prepare("SELECT count(*) AS n FROM proposals").get() as { n: number };
+    const before = (await t.daemon.store.proposals.list()).length;
     const report = await t.daemon.tickOnce();
-    const after = t.daemon.store.db.prepare("SELECT count(*) AS n FROM proposals").get() as { n: number };
-    out.push({ made: after.n - before.n, deferred: report.deferred.length });
+    const after = (await t.daemon.store.proposals.list()).length;
+    out.push({ made: after - before, deferred: report.deferred.length });
   }
   return out;
 }
 
-const failedOver = (t: TestDaemon): string[] =>
-  (t.daemon.store.db.prepare("SELECT DISTINCT workload_id AS w FROM proposals WHERE type = 'failover' ORDER BY w").all() as { w: string }[]).map((r) => r.w);
+const failedOver = async (t: TestDaemon): Promise<string[]> =>
+  [...new Set((await t.daemon.store.proposals.list()).filter((p) => p.proposal.type === "failover").map((p) => p.proposal.workloadId))].sort();
 
 describe("at most maxNewProposalsPerTick new proposals a tick", () => {
   it("starts the rest on later ticks, until every workload the outage hit has its proposal", async () => {
@@ -37,8 +37,8 @@ describe("at most maxNewProposalsPerTick new proposals a tick", () => {
     const firstBusy = ticks.findIndex((t) => t.made > 0);
     expect(ticks[firstBusy]!.deferred).toBeGreaterThan(0);
     expect(ticks.reduce((a, t) => a + t.deferred, 0)).toBeGreaterThan(0);
-    expect(failedOver(d)).toEqual(services.map((s) => s.id));
-    expect(d.daemon.store.audit.verify().ok).toBe(true);
+    expect(await failedOver(d)).toEqual(services.map((s) => s.id));
+    expect((await d.daemon.store.audit.verify()).ok).toBe(true);
   }, 60_000);
 
   it("with no limit (0) proposes for every workload in the tick that sees the outage", async () => {

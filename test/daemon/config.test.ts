@@ -124,7 +124,7 @@ describe("tool server entries in the daemon's configuration", () => {
   it("keep a server marked readOnly from being changed: the executor's calls to changing tools are refused", async () => {
     const { daemon } = await start({ workloads: [chat], events: [outage] }, { servers: [{ name: "sim", transport: "in-memory", readOnly: true }] });
     for (let i = 0; i < 6; i++) await daemon.tickOnce();
-    const runs = daemon.store.db.prepare("SELECT type, state, error FROM executions").all() as { type: string; state: string; error: string | null }[];
+    const runs = await daemon.store.executions.list();
     expect(runs.length).toBeGreaterThan(0);
     for (const run of runs) {
       expect(run.state).not.toBe("succeeded");
@@ -165,9 +165,8 @@ describe("the policy folder in force", () => {
     let started = 0;
     for (let i = 0; i < 30; i++) {
       await daemon.tickOnce();
-      const { n } = daemon.store.db.prepare("SELECT count(*) AS n FROM executions WHERE state IN ('running', 'waiting', 'compensating')").get() as { n: number };
-      most = Math.max(most, n);
-      started = (daemon.store.db.prepare("SELECT count(*) AS n FROM executions").get() as { n: number }).n;
+      most = Math.max(most, await daemon.store.executions.countInFlight());
+      started = (await daemon.store.executions.list()).length;
     }
     // the jobs were moved one after another, never two at once
     expect(started).toBeGreaterThanOrEqual(2);
@@ -188,7 +187,10 @@ describe("the policy folder in force", () => {
     expect(events().some((e) => e["event"] === "policies.reloaded")).toBe(true);
     const decisions: { outcome: string }[] = [];
     for (let i = 0; i < 4; i++) decisions.push(...(await daemon.tickOnce()).decisions);
-    const failovers = daemon.store.db.prepare("SELECT d.outcome FROM decisions d JOIN proposals p ON p.id = d.proposal_id WHERE p.type = 'failover' AND d.phase = 'initial'").all() as { outcome: string }[];
+    const failovers: { outcome: string }[] = [];
+    for (const { proposal } of await daemon.store.proposals.list()) {
+      if (proposal.type === "failover") failovers.push(...(await daemon.store.decisions.listFor(proposal.id)).filter((d) => d.phase === "initial"));
+    }
     expect(failovers.length).toBeGreaterThan(0);
     expect(failovers.every((d) => d.outcome === "deny")).toBe(true);
 

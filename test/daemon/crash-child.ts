@@ -72,23 +72,24 @@ const daemon = await Daemon.start({
 });
 await daemon.executor.reconcile();
 // tick until the scenario's action has run and nothing is left in flight (a kill may change which action ran)
-const count = (sql: string, ...args: unknown[]): number => (daemon.store.db.prepare(sql).get(...args) as { n: number }).n;
-const settled = (): boolean => {
-  if (count("SELECT count(*) AS n FROM executions WHERE state IN ('running', 'waiting', 'compensating')") > 0) return false;
-  if (count("SELECT count(*) AS n FROM executions WHERE type = ?", s.action) > 0) return true;
-  return count("SELECT count(*) AS n FROM executions") > 0 && host.world.getWorkload(s.workload).state === "running";
+const settled = async (): Promise<boolean> => {
+  const { executions } = daemon.store;
+  if ((await executions.countInFlight()) > 0) return false;
+  const all = await executions.list();
+  if (all.some((e) => e.type === s.action)) return true;
+  return all.length > 0 && host.world.getWorkload(s.workload).state === "running";
 };
 for (let i = 0; i < 120; i++) {
   await daemon.tickOnce();
   // a few ticks at least: the loop may still propose the rest of its answer to the incident
-  if (i >= 3 && settled()) break;
+  if (i >= 3 && (await settled())) break;
 }
 host.markClock(true);
 const w = host.world.getWorkload(s.workload);
 const live = host.world.listInstances({ workloadId: s.workload });
 const report = {
   boundaries: boundary,
-  executions: daemon.store.db.prepare("SELECT type, state FROM executions ORDER BY started_at_ms, id").all(),
+  executions: (await daemon.store.executions.list()).map((e) => ({ type: e.type, state: e.state })),
   state: w.state,
   liveInstances: live.length,
   activeNodes: w.deployments.reduce((a, d) => a + d.replicas, 0),
@@ -96,7 +97,7 @@ const report = {
   orphans: host.world.listInstances().filter((i) => i.workloadId === null).length,
   progressHours: w.progressHours,
   checkpointedHours: w.checkpointedHours,
-  audit: daemon.store.audit.verify(),
+  audit: await daemon.store.audit.verify(),
 };
 await daemon.close();
 host.close();

@@ -81,7 +81,7 @@ describe("faults", () => {
         expect(r.sources.find((s) => s.server === "sim")!.ok).toBe(true);
       }
       expect(kinds.has("telemetry-missing")).toBe(true);
-      expect(executed(daemon).map((e) => `${e.type}:${e.state}`)).toContain("failover:succeeded");
+      expect((await executed(daemon)).map((e) => `${e.type}:${e.state}`)).toContain("failover:succeeded");
     }, 60_000);
   }
 
@@ -91,7 +91,7 @@ describe("faults", () => {
     for (let i = 0; i < 5; i++) for (const f of (await daemon.tickOnce()).findings) kinds.add(f.kind);
     expect(kinds.has("telemetry-invalid")).toBe(true);
     expect(kinds.has("orphan-instance")).toBe(false);
-    expect(executed(daemon).filter((e) => e.type === "terminate")).toEqual([]);
-    expect(daemon.store.proposals.listByStatus(["proposed", "decided", "waiting-approval", "executing", "succeeded"]).filter((p) => p.proposal.type === "terminate")).toEqual([]);
+    expect((await executed(daemon)).filter((e) => e.type === "terminate")).toEqual([]);
+    expect((await daemon.store.proposals.listByStatus(["proposed", "decided", "waiting-approval", "executing", "succeeded"])).filter((p) => p.proposal.type === "terminate")).toEqual([]);
   }, 60_000);
 });

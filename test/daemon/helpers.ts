@@ -65,8 +65,6 @@ export async function startTestDaemon(world: Partial<WorldSpecInput> & { workloa
   };
 }
 
-export function executed(d: Daemon): { type: string; workloadId: string; state: string }[] {
-  return d.store.db
-    .prepare("SELECT type, workload_id AS workloadId, state FROM executions ORDER BY started_at_ms, id")
-    .all() as { type: string; workloadId: string; state: string }[];
+export async function executed(d: Daemon): Promise<{ type: string; workloadId: string; state: string }[]> {
+  return (await d.store.executions.list()).map((e) => ({ type: e.type, workloadId: e.workloadId, state: e.state }));
 }

@@ -5,8 +5,9 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { WorkloadLine } from "../../src/server/status.js";
 import { statusReport } from "../../src/server/status.js";
-import { openStore } from "../../src/store/index.js";
-import { MIGRATIONS } from "../../src/store/migrations/index.js";
+import { databasePath, openStore } from "../../src/store/index.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations/index.js";
+import { onTheFile } from "../store/helpers.js";
 import { CHAT, startTestDaemon, type TestDaemon, TRAINER } from "./helpers.js";
 
 let d: TestDaemon | null = null;
@@ -31,19 +32,22 @@ function expected(t: TestDaemon): WorkloadLine[] {
 describe("the workload lines skyops status shows", () => {
   it("follow the snapshot tick after tick, through a migration, while only changed lines are rewritten", async () => {
     d = await startTestDaemon({ workloads: [TRAINER, CHAT], events: [{ at: "2m", price: { cloud: "aws", region: "us-east-1", gpu: "A100", spot: true, factor: 5, for: "12h" } }] });
-    // every row written to workload_lines (inserted, or updated by the upsert) is counted
-    const db = d.daemon.store.db;
-    db.exec(`CREATE TEMP TABLE line_writes (n INTEGER NOT NULL);
-      INSERT INTO line_writes VALUES (0);
-      CREATE TEMP TRIGGER line_inserted AFTER INSERT ON workload_lines BEGIN UPDATE line_writes SET n = n + 1; END;
-      CREATE TEMP TRIGGER line_updated AFTER UPDATE ON workload_lines BEGIN UPDATE line_writes SET n = n + 1; END;`);
-    const writes = (): number => (db.prepare("SELECT n FROM temp.line_writes").get() as { n: number }).n;
+    // every row written to workload_lines (inserted, or updated by the upsert) is counted, by triggers
+    // added to the state file from a connection of the test's own: they fire on the daemon's writes too
+    const file = databasePath(d.state);
+    onTheFile(file, (db) =>
+      db.exec(`CREATE TABLE line_writes (n INTEGER NOT NULL);
+        INSERT INTO line_writes VALUES (0);
+        CREATE TRIGGER line_inserted AFTER INSERT ON workload_lines BEGIN UPDATE line_writes SET n = n + 1; END;
+        CREATE TRIGGER line_updated AFTER UPDATE ON workload_lines BEGIN UPDATE line_writes SET n = n + 1; END;`),
+    );
+    const writes = (): number => onTheFile(file, (db) => (db.prepare("SELECT n FROM line_writes").get() as { n: number }).n);
     const locations = new Set<string>();
     let quietTicks = 0;
     for (let i = 0; i < 40; i++) {
       const before = writes();
       await d.daemon.tickOnce();
-      const status = statusReport(d.daemon.store);
+      const status = await statusReport(d.daemon.store);
       expect(status.workloads).toEqual(expected(d));
       locations.add(status.workloads.find((w) => w.id === "trainer")!.locations.join(","));
       if (i > 0 && writes() === before) quietTicks++;
@@ -57,42 +61,42 @@ describe("the workload lines skyops status shows", () => {
     d = await startTestDaemon({ workloads: [TRAINER, CHAT] });
     await d.ticks(2);
     // a line the restarted daemon does not know (a workload since removed) must not survive its first tick
-    d.daemon.store.db.prepare("INSERT INTO workload_lines (id, server, line) VALUES ('old-job', 'sim', '{\"id\":\"old-job\",\"kind\":\"training\",\"tier\":\"dev\",\"state\":\"running\",\"locations\":[],\"usdPerHour\":1}')").run();
+    onTheFile(databasePath(d.state), (db) => db.prepare("INSERT INTO workload_lines (id, server, line) VALUES ('old-job', 'sim', '{\"id\":\"old-job\",\"kind\":\"training\",\"tier\":\"dev\",\"state\":\"running\",\"locations\":[],\"usdPerHour\":1}')").run());
     const state = d.state;
     await d.daemon.close();
     d.host.close();
     d = await startTestDaemon({ workloads: [TRAINER, CHAT] }, {}, state);
     await d.ticks(1);
-    expect(statusReport(d.daemon.store).workloads.map((w) => w.id)).toEqual(["chat", "trainer"]);
+    expect((await statusReport(d.daemon.store)).workloads.map((w) => w.id)).toEqual(["chat", "trainer"]);
   }, 60_000);
 
-  it("lose a line the publisher names gone, and keep the lines it does not mention", () => {
+  it("lose a line the publisher names gone, and keep the lines it does not mention", async () => {
     const store = openStore(":memory:");
     try {
       const line = (id: string) => ({ id, kind: "inference", tier: "dev", state: "running", locations: [], usdPerHour: 1 });
       const costs = { sim: { ids: ["a", "b"], usd: [1, 2] } };
-      store.workloadLines.publish({ changed: [{ server: "sim", line: line("a") }, { server: "sim", line: line("b") }], gone: [], all: true, costs, atMs: 1 });
-      store.workloadLines.publish({ changed: [], gone: [{ server: "sim", id: "a" }], all: false, costs: { sim: { ids: ["b"], usd: [3] } }, atMs: 2 });
-      expect(store.workloadLines.list()).toEqual([{ ...line("b"), costUsd: 3 }]);
+      await store.workloadLines.publish({ changed: [{ server: "sim", line: line("a") }, { server: "sim", line: line("b") }], gone: [], all: true, costs, atMs: 1 });
+      await store.workloadLines.publish({ changed: [], gone: [{ server: "sim", id: "a" }], all: false, costs: { sim: { ids: ["b"], usd: [3] } }, atMs: 2 });
+      expect(await store.workloadLines.list()).toEqual([{ ...line("b"), costUsd: 3 }]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it("show no cost, rather than fail, where the costs value is not in the shape this version writes", () => {
+  it("show no cost, rather than fail, where the costs value is not in the shape this version writes", async () => {
     const store = openStore(":memory:");
     try {
       const line = { id: "chat", kind: "inference", tier: "prod", state: "running", locations: ["aws/us-east-1"], usdPerHour: 2 };
-      store.workloadLines.publish({ changed: [{ server: "sim", line }], gone: [], all: true, costs: { sim: { ids: ["chat"], usd: [7.5] } }, atMs: 1 });
-      expect(store.workloadLines.list()).toEqual([{ ...line, costUsd: 7.5 }]);
-      store.kv.set("workload-costs", { sim: { chat: 7.5 } }, 2);
-      expect(store.workloadLines.list()).toEqual([{ ...line, costUsd: 0 }]);
+      await store.workloadLines.publish({ changed: [{ server: "sim", line }], gone: [], all: true, costs: { sim: { ids: ["chat"], usd: [7.5] } }, atMs: 1 });
+      expect(await store.workloadLines.list()).toEqual([{ ...line, costUsd: 7.5 }]);
+      await store.kv.set("workload-costs", { sim: { chat: 7.5 } }, 2);
+      expect(await store.workloadLines.list()).toEqual([{ ...line, costUsd: 0 }]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it("replace the whole-fleet kv value a daemon before migration 4 wrote", () => {
+  it("replace the whole-fleet kv value a daemon before migration 4 wrote", async () => {
     const dir = mkdtempSync(join(tmpdir(), "skyops-lines-"));
     const path = join(dir, "skyops.db");
     try {
@@ -106,10 +110,10 @@ describe("the workload lines skyops status shows", () => {
       old.close();
       const store = openStore(path);
       try {
-        expect(store.kv.get("workloads")).toBeNull();
-        expect(store.workloadLines.list()).toEqual([]);
+        expect(await store.kv.get("workloads")).toBeNull();
+        expect(await store.workloadLines.list()).toEqual([]);
       } finally {
-        store.close();
+        await store.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -26,13 +26,13 @@ describe("the policy recheck just before execution", () => {
     expect(answer).toEqual({ refused: reasons, executionId: `exec-${p.id}` });
     expect(seen.map((q) => q.id)).toEqual([p.id]);
     expect(r.port.calls).toEqual([]);
-    const stored = r.repo.require(`exec-${p.id}`);
+    const stored = await r.repo.require(`exec-${p.id}`);
     expect([stored.state, stored.steps, stored.endedAtMs]).toEqual(["refused", [], host.world.nowMs]);
     expect(stored.error).toBe("refused by the policy recheck (needs-approval): budget-exceeded: spend today is over the team's budget");
     // asking again answers from the record: no second recheck, still nothing run
     expect(await r.executor.start(p, recheck)).toEqual(answer);
     expect(seen).toHaveLength(1);
-    expect(r.repo.countInFlight()).toBe(0);
+    expect(await r.repo.countInFlight()).toBe(0);
   });
 
   it("fails closed when the recheck throws", async () => {
@@ -78,14 +78,14 @@ describe("maxInFlight", () => {
     expect("state" in first && first.state).toBe("waiting");
     const queued = await r.executor.start(other, counted);
     expect(queued).toEqual({ queued: { inFlight: 1, maxInFlight: 1 } });
-    expect(r.repo.getByProposalId(other.id)).toBeNull();
+    expect(await r.repo.getByProposalId(other.id)).toBeNull();
     expect(rechecks).toBe(1); // a full executor does not ask the policy engine
 
     const end = await drive(r.executor, host, `exec-${migrate.id}`);
     expect(end.state).toBe("succeeded");
     const admitted = await r.executor.start(other, counted);
     expect("state" in admitted && admitted.state).toBe("waiting");
-    expect(r.repo.countInFlight()).toBe(1);
+    expect(await r.repo.countInFlight()).toBe(1);
   });
 
   it("advances every execution in flight on each tick", async () => {
@@ -94,11 +94,11 @@ describe("maxInFlight", () => {
     await r.executor.start(scaleProposal("p-a", 3), allow);
     await r.executor.start({ ...scaleProposal("p-b", 3), target: { cloud: "aws", region: "us-east-1", spot: false } }, allow);
     expect(await r.executor.start(scaleProposal("p-c", 4), allow)).toEqual({ queued: { inFlight: 2, maxInFlight: 2 } });
-    for (let tick = 0; tick < 40 && r.repo.countInFlight() > 0; tick++) {
+    for (let tick = 0; tick < 40 && (await r.repo.countInFlight()) > 0; tick++) {
       await r.executor.advanceAll();
       host.advanceBy(15_000);
     }
-    expect([r.repo.require("exec-p-a").state, r.repo.require("exec-p-b").state]).toEqual(["succeeded", "succeeded"]);
+    expect([(await r.repo.require("exec-p-a")).state, (await r.repo.require("exec-p-b")).state]).toEqual(["succeeded", "succeeded"]);
     const d = Object.fromEntries(host.world.getWorkload("chat-api").deployments.map((x) => [x.location, x.replicas]));
     expect(d).toEqual({ "aws/us-east-1": 3, "gcp/us-central1": 3 });
   });

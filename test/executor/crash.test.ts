@@ -50,11 +50,11 @@ async function reference(s: Scenario): Promise<{ writes: number; calls: number }
   const host = s.world();
   const p = s.proposal();
   const repo = { current: undefined as CrashingRepository | undefined };
-  const r = await rig(host, dbPath(), { repo: (db) => (repo.current = new CrashingRepository(db, Number.POSITIVE_INFINITY, () => {})), wrap: s.faults });
+  const r = await rig(host, dbPath(), { repo: (stored) => (repo.current = new CrashingRepository(stored, Number.POSITIVE_INFINITY, () => {})), wrap: s.faults });
   await r.executor.start(p, allow);
   const end = await drive(r.executor, host, `exec-${p.id}`);
   expect(end.state).toBe(s.ends ?? "succeeded");
-  r.db.close();
+  await r.store.close();
   return { writes: repo.current!.written, calls: r.port.calls.length };
 }
 
@@ -70,7 +70,7 @@ async function crashAndRecover(s: Scenario, point: CrashPoint): Promise<void> {
   let crashed = false;
   let crashPort: CrashingToolPort | undefined;
   const a = await rig(host, path, {
-    repo: point.kind === "write" ? (db) => new CrashingRepository(db, point.after, () => (crashed = true)) : undefined,
+    repo: point.kind === "write" ? (stored) => new CrashingRepository(stored, point.after, () => (crashed = true)) : undefined,
     wrap: (port) => {
       const faulty = s.faults ? s.faults(port) : port;
       return point.kind === "call" ? (crashPort = new CrashingToolPort(faulty, point.at, point.when)) : faulty;
@@ -86,17 +86,17 @@ async function crashAndRecover(s: Scenario, point: CrashPoint): Promise<void> {
     if (!(error instanceof SimulatedCrash)) throw error;
   }
   expect(crashed, `the run ended before the crash point (${describePoint(point)})`).toBe(true);
-  a.db.close();
+  await a.store.close();
 
   // the restarted process
   host.advanceBy(RESTART_MS);
   const b = await rig(host, path, { wrap: s.faults });
-  const unfinished = b.repo.listUnfinished().map((x) => x.id);
+  const unfinished = (await b.repo.listUnfinished()).map((x) => x.id);
   const reconciled = await b.executor.reconcile();
   expect(reconciled.map((x) => x.id)).toEqual(unfinished);
   const end = await drive(b.executor, host, id);
-  const e = b.repo.require(id);
-  b.db.close();
+  const e = await b.repo.require(id);
+  await b.store.close();
 
   try {
     expect(end.state, end.error ?? "").toBe(s.ends ?? "succeeded");
@@ -209,13 +209,13 @@ describe("reconcile after a crash", () => {
       await drive(a.executor, host, id);
     })();
     await dying!.crashed;
-    a.db.close();
+    await a.store.close();
     const lost = a.port.calls.at(-1)!;
     expect([lost.tool, lost.result.ok]).toEqual(["launch", true]);
 
     host.advanceBy(RESTART_MS);
     const b = await rig(host, path);
-    const stored = b.repo.require(id).steps.find((st) => st.name === "launch-target")!;
+    const stored = (await b.repo.require(id)).steps.find((st) => st.name === "launch-target")!;
     expect([stored.status, stored.attempts, stored.output]).toEqual(["running", 1, null]);
     await b.executor.reconcile();
     const relaunch = b.port.calls.find((c) => c.tool === "launch")!;
@@ -226,7 +226,7 @@ describe("reconcile after a crash", () => {
     const end = await drive(b.executor, host, id);
     expect(end.state).toBe("succeeded");
     expect(launchedBy(host.world, p)).toHaveLength(1);
-    b.db.close();
+    await b.store.close();
   });
 });
 

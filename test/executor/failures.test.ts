@@ -10,8 +10,8 @@ afterAll(() => tmp.cleanup());
 let n = 0;
 const dbPath = () => tmp.path(`failures-${++n}.db`);
 
-function stepsOf(r: Rig, id: string): [string, string, number][] {
-  return r.repo.require(id).steps.map((s) => [s.name, s.status, s.attempts]);
+async function stepsOf(r: Rig, id: string): Promise<[string, string, number][]> {
+  return (await r.repo.require(id)).steps.map((s) => [s.name, s.status, s.attempts]);
 }
 
 /** Like `drive`, also noting how far ahead each pause asked to be woken. */
@@ -38,7 +38,7 @@ describe("a failing step unwinds the steps done", () => {
 
     expect(end.state).toBe("compensated");
     expect(end.error).toMatch(/^launch-target failed: launch: .*out of A100 capacity/);
-    expect(stepsOf(r, end.id).map(([name, status]) => [name, status])).toEqual([
+    expect((await stepsOf(r, end.id)).map(([name, status]) => [name, status])).toEqual([
       ["inspect-workload", "succeeded"],
       ["request-checkpoint", "succeeded"],
       ["await-checkpoint", "succeeded"],
@@ -50,7 +50,7 @@ describe("a failing step unwinds the steps done", () => {
       ["terminate-source", "pending"],
     ]);
     // a domain refusal is not retried
-    expect(stepsOf(r, end.id)[3]![2]).toBe(1);
+    expect((await stepsOf(r, end.id))[3]![2]).toBe(1);
     expect(host.world.listInstances({ includeEnded: true }).filter((i) => i.idempotencyKey?.startsWith(p.id))).toEqual([]);
     expect(host.world.listInstances({ workloadId: "llm-finetune" }).map((i) => i.id)).toEqual(source);
     expect(host.world.getWorkload("llm-finetune").state).toBe("running");
@@ -87,7 +87,7 @@ describe("a failing step unwinds the steps done", () => {
     expect(end.state).toBe("compensated");
     const launched = host.world.listInstances({ includeEnded: true }).filter((i) => i.idempotencyKey === `${p.id}/launch-target`);
     expect(launched.map((i) => i.state)).toEqual(["terminated"]);
-    expect(stepsOf(r, end.id).slice(3, 6).map(([name, status]) => [name, status])).toEqual([
+    expect((await stepsOf(r, end.id)).slice(3, 6).map(([name, status]) => [name, status])).toEqual([
       ["launch-target", "compensated"],
       ["await-target-running", "succeeded"],
       ["resume", "failed"],
@@ -165,7 +165,7 @@ describe("retryable errors", () => {
     expect(first).toBeLessThanOrEqual(FAST_RETRY.baseMs);
     expect(second).toBeGreaterThanOrEqual(FAST_RETRY.baseMs);
     expect(second).toBeLessThanOrEqual(2 * FAST_RETRY.baseMs);
-    const launch = r.repo.require(end.id).steps.find((s) => s.name === "launch-target")!;
+    const launch = (await r.repo.require(end.id)).steps.find((s) => s.name === "launch-target")!;
     expect([launch.status, launch.attempts]).toEqual(["succeeded", 3]);
     expect(launch.error).toMatch(/timed out.*\(tool, retryable\)/);
     // three calls reached the cloud with one key: one instance
@@ -181,7 +181,7 @@ describe("retryable errors", () => {
     const end = await drive(r.executor, host, `exec-${p.id}`);
 
     expect(end.state).toBe("compensated");
-    const launch = r.repo.require(end.id).steps.find((s) => s.name === "launch-target")!;
+    const launch = (await r.repo.require(end.id)).steps.find((s) => s.name === "launch-target")!;
     expect([launch.status, launch.attempts]).toEqual(["compensated", FAST_RETRY.maxAttempts]);
     expect(r.port.calls.filter((c) => c.tool === "launch")).toHaveLength(FAST_RETRY.maxAttempts);
     const launched = host.world.listInstances({ includeEnded: true }).filter((i) => i.idempotencyKey === `${p.id}/launch-target`);
@@ -197,7 +197,7 @@ describe("retryable errors", () => {
     const end = await drive(r.executor, host, `exec-${p.id}`);
 
     expect(end.state).toBe("succeeded");
-    expect(stepsOf(r, end.id)[1]).toEqual(["set-weights", "succeeded", 2]);
+    expect((await stepsOf(r, end.id))[1]).toEqual(["set-weights", "succeeded", 2]);
   });
 
   it("ends failed and says what it could not undo when a compensation keeps failing", async () => {
@@ -215,7 +215,7 @@ describe("retryable errors", () => {
 
     expect(end.state).toBe("failed");
     expect(end.error).toMatch(/^resume failed: .*; could not undo launch-target: terminate: request timed out/);
-    const launch = r.repo.require(end.id).steps.find((s) => s.name === "launch-target")!;
+    const launch = (await r.repo.require(end.id)).steps.find((s) => s.name === "launch-target")!;
     expect([launch.status, launch.compensationAttempts]).toEqual(["succeeded", FAST_RETRY.maxAttempts]);
     // the instance is still there for a person (or the orphan detector) to see
     expect(host.world.listInstances({ workloadId: "llm-finetune" }).filter((i) => i.idempotencyKey === `${p.id}/launch-target`)).toHaveLength(1);

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { loadWorldData } from "../../src/data/load.js";
 import { ProposalSchema, WorldSpecSchema, type ActionType, type ProposalOf, type WorldData, type WorldSpecInput } from "../../src/domain/index.js";
 import { DEFAULT_RETRY, Executor, isRetryableErrorText, type ExecutionSummary, type RetryPolicy, type ToolCallResult, type ToolPort } from "../../src/executor/index.js";
-import { openDatabase, type Db } from "../../src/store/db.js";
-import { ExecutionRepository, isFinished } from "../../src/store/executions.js";
+import { isFinished, type ExecutionAdmission, type ExecutionPatch, type ExecutionRecord, type ExecutionRepository, type NewExecution, type StepPatch } from "../../src/store/executions.js";
+import { openStore, type Store } from "../../src/store/index.js";
 import { DEFAULT_START_MS } from "../../src/sim/index.js";
 import { SimHost, createSimServer, type SimContext } from "../../tools/sim/index.js";
 
@@ -177,58 +177,45 @@ export class SimulatedCrash extends Error {
 
 /**
  * The repository of a process that dies right after its `crashAfter`-th stored transition (creation
- * included): that write is committed (the outermost transaction around it too), then the executor's call
- * stack is torn down by SimulatedCrash and nothing more of that process runs.
+ * included): that write is committed, then the executor's call stack is torn down by SimulatedCrash and
+ * nothing more of that process runs. A decorator over the store's repository: reads pass through.
  */
-export class CrashingRepository extends ExecutionRepository {
+export class CrashingRepository implements ExecutionRepository {
   private writes = 0;
-  private depth = 0;
-  private pending = false;
   constructor(
-    db: Db,
+    private readonly inner: ExecutionRepository,
     private readonly crashAfter: number,
     private readonly onCrash: () => void,
-  ) {
-    super(db);
-  }
+  ) {}
 
   /** Transitions stored so far. */
   get written(): number {
     return this.writes;
   }
 
-  override atomically<T>(fn: () => T): T {
-    this.depth++;
-    let result: T;
-    try {
-      result = super.atomically(fn);
-    } finally {
-      this.depth--;
-    }
-    if (this.depth === 0 && this.pending) this.die();
-    return result;
+  async create(input: NewExecution, options?: { maxInFlight?: number }): Promise<ExecutionAdmission> {
+    const r = await this.inner.create(input, options);
+    if ("created" in r) this.wrote();
+    return r;
   }
 
-  override create(...args: Parameters<ExecutionRepository["create"]>): ReturnType<ExecutionRepository["create"]> {
-    const r = super.create(...args);
+  async update(id: string, patch: ExecutionPatch, step?: { idx: number; patch: StepPatch }): Promise<ExecutionRecord> {
+    const r = await this.inner.update(id, patch, step);
     this.wrote();
     return r;
   }
 
-  override update(...args: Parameters<ExecutionRepository["update"]>): ReturnType<ExecutionRepository["update"]> {
-    const r = super.update(...args);
-    this.wrote();
-    return r;
-  }
+  get = (id: string) => this.inner.get(id);
+  require = (id: string) => this.inner.require(id);
+  getByProposalId = (proposalId: string) => this.inner.getByProposalId(proposalId);
+  listUnfinished = () => this.inner.listUnfinished();
+  list = () => this.inner.list();
+  countInFlight = () => this.inner.countInFlight();
+  notDueProposalIds = (nowMs: number) => this.inner.notDueProposalIds(nowMs);
+  countByState = (type?: ActionType) => this.inner.countByState(type);
 
   private wrote(): void {
     if (++this.writes !== this.crashAfter) return;
-    if (this.depth === 0) this.die();
-    else this.pending = true;
-  }
-
-  private die(): never {
-    this.pending = false;
     this.onCrash();
     throw new SimulatedCrash(`killed after write ${this.writes}`);
   }
@@ -244,23 +231,23 @@ export const FAST_RETRY: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts: 4, baseM
 
 export interface Rig {
   host: SimHost;
-  db: Db;
+  store: Store;
   repo: ExecutionRepository;
   port: McpToolPort;
   executor: Executor;
   client: Client;
 }
 
-/** A sim world, a real MCP client on it, a SQLite file and an executor whose clock is the world's. */
+/** A sim world, a real MCP client on it, a store on a SQLite file and an executor whose clock is the world's. */
 export async function rig(
   host: SimHost,
   dbPath: string,
-  options: { wrap?: (port: McpToolPort) => ToolPort; maxInFlight?: number; retry?: RetryPolicy; repo?: (db: Db) => ExecutionRepository } = {},
+  options: { wrap?: (port: McpToolPort) => ToolPort; maxInFlight?: number; retry?: RetryPolicy; repo?: (stored: ExecutionRepository) => ExecutionRepository } = {},
 ): Promise<Rig> {
   const client = await connect(host);
   const port = new McpToolPort(client);
-  const db = openDatabase(dbPath);
-  const repo = options.repo ? options.repo(db) : new ExecutionRepository(db);
+  const store = openStore(dbPath);
+  const repo = options.repo ? options.repo(store.executions) : store.executions;
   const executor = new Executor({
     repo,
     tools: options.wrap ? options.wrap(port) : port,
@@ -269,7 +256,7 @@ export async function rig(
     maxInFlight: options.maxInFlight ?? 4,
     retry: options.retry ?? FAST_RETRY,
   });
-  return { host, db, repo, port, executor, client };
+  return { host, store, repo, port, executor, client };
 }
 
 /**

@@ -29,7 +29,7 @@ describe("each saga on the simulator", () => {
 
     expect(end.state).toBe("succeeded");
     expect(end.steps.map((s) => [s.name, s.status])).toEqual(SAGAS.migrate.steps.map((s) => [s.name, "succeeded"]));
-    const data = r.repo.require(end.id).data as MigrateData;
+    const data = (await r.repo.require(end.id)).data as MigrateData;
     const live = host.world.listInstances({ workloadId: "llm-finetune" });
     expect(live.map((i) => [i.cloud, i.region, i.idempotencyKey])).toEqual([["gcp", "us-central1", `${p.id}/launch-target`]]);
     expect(live.map((i) => i.id)).toEqual(data.launched?.ids);
@@ -78,7 +78,7 @@ describe("each saga on the simulator", () => {
     const w = host.world.getWorkload("chat-api");
     expect(Object.fromEntries(w.deployments.map((d) => [d.location, d.trafficWeight]))).toEqual({ "aws/us-east-1": 0, "gcp/us-central1": 100 });
     expect(host.world.getHealth().services[0]!.servedWithinSloRps).toBeGreaterThan(servedBefore);
-    expect(r.repo.require(end.id).data["previousWeights"]).toEqual({ "aws/us-east-1": 50, "gcp/us-central1": 50 });
+    expect((await r.repo.require(end.id)).data["previousWeights"]).toEqual({ "aws/us-east-1": 50, "gcp/us-central1": 50 });
     expectStepKeys(r, p.id);
   });
 
@@ -129,7 +129,7 @@ describe("each saga on the simulator", () => {
     const r = await rig(host, dbPath());
     const p = scaleProposal("p-scale-record");
     await r.executor.start(p, allow);
-    const mid = r.repo.require(`exec-${p.id}`);
+    const mid = await r.repo.require(`exec-${p.id}`);
     // the scale call is done and recorded; the wait for the new replica is running
     expect(mid.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
       ["record-replicas", "succeeded", 1],
@@ -140,7 +140,7 @@ describe("each saga on the simulator", () => {
     expect(mid.notBeforeMs).toBeGreaterThan(host.world.nowMs);
     await drive(r.executor, host, mid.id);
     const { toExecution } = await import("../../src/store/executions.js");
-    const done = toExecution(r.repo.require(mid.id));
+    const done = toExecution(await r.repo.require(mid.id));
     expect(done.result).toBe("succeeded");
     expect(done.steps.map((s) => [s.name, s.status, s.idempotencyKey])).toEqual([
       ["record-replicas", "succeeded", `${p.id}/record-replicas`],

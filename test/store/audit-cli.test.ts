@@ -4,18 +4,18 @@ import { Command } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { formatVerifyAudit, registerAuditCommands, verifyAudit } from "../../src/cli/audit.js";
 import { DatabaseMissingError, databasePath, openStore } from "../../src/store/index.js";
-import { migrateProposal, T0, tempDir } from "./helpers.js";
+import { migrateProposal, onTheFile, T0, tempDir } from "./helpers.js";
 
 const dir = tempDir("cli");
 let n = 0;
 
 /** A state folder whose database holds a few audited proposals. */
-function stateDir(): string {
+async function stateDir(): Promise<string> {
   const state = join(dir, `state-${++n}`);
   mkdirSync(state);
   const store = openStore(databasePath(state));
-  for (let i = 0; i < 3; i++) store.proposals.insert(migrateProposal(`p-${i}`, { createdAtMs: T0 + i }));
-  store.close();
+  for (let i = 0; i < 3; i++) await store.proposals.insert(migrateProposal(`p-${i}`, { createdAtMs: T0 + i }));
+  await store.close();
   return state;
 }
 
@@ -42,16 +42,14 @@ afterEach(() => vi.restoreAllMocks());
 
 describe("skyops audit verify", () => {
   it("reports an intact chain with its row count", async () => {
-    const state = stateDir();
+    const state = await stateDir();
     expect(verifyAudit(state)).toEqual({ ok: true, rows: 3, path: join(state, "skyops.db") });
     expect(await run(["--state", state])).toEqual({ out: "ok: 3 rows, chain intact", err: "", code: 0 });
   });
 
   it("names the first broken row and exits 1", async () => {
-    const state = stateDir();
-    const store = openStore(databasePath(state));
-    store.db.prepare("UPDATE audit SET actor = 'user:mallory' WHERE seq = 2").run();
-    store.close();
+    const state = await stateDir();
+    onTheFile(databasePath(state), (db) => db.prepare("UPDATE audit SET actor = 'user:mallory' WHERE seq = 2").run());
     const r = await run(["--state", state]);
     expect(r.out).toMatch(/^broken at row 2: hash does not match/);
     expect(r.code).toBe(1);
@@ -69,8 +67,8 @@ describe("skyops audit verify", () => {
     expect(() => verifyAudit(state)).toThrow(DatabaseMissingError);
   });
 
-  it("does not write to the database it checks", () => {
-    const state = stateDir();
+  it("does not write to the database it checks", async () => {
+    const state = await stateDir();
     const before = statSync(databasePath(state)).mtimeMs;
     expect(verifyAudit(state).ok).toBe(true);
     expect(statSync(databasePath(state)).mtimeMs).toBe(before);

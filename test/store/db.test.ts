@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { MIGRATIONS } from "../../src/store/migrations/index.js";
-import { openDatabase, openStore } from "../../src/store/index.js";
+import { openStore } from "../../src/store/index.js";
+import { openDatabase } from "../../src/store/sqlite/db.js";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations/index.js";
 import { finding, migrateProposal, T0, tempDir } from "./helpers.js";
 
 const dir = tempDir("db");
@@ -44,27 +45,27 @@ describe("the state database", () => {
     db.close();
   });
 
-  it("lets a second connection see what the first committed", () => {
+  it("lets a second connection see what the first committed", async () => {
     const path = join(dir, "two.db");
     const writer = openStore(path);
     const reader = openStore(path);
-    writer.proposals.insert(migrateProposal("p-shared"));
-    writer.findings.upsert(finding("f-shared", T0));
-    expect(reader.proposals.get("p-shared")?.status).toBe("proposed");
-    expect(reader.findings.listOpen().map((f) => f.id)).toEqual(["f-shared"]);
-    expect(reader.audit.verify()).toEqual({ ok: true, rows: 1 });
-    writer.close();
-    reader.close();
+    await writer.proposals.insert(migrateProposal("p-shared"));
+    await writer.findings.upsert(finding("f-shared", T0));
+    expect((await reader.proposals.get("p-shared"))?.status).toBe("proposed");
+    expect((await reader.findings.listOpen()).map((f) => f.id)).toEqual(["f-shared"]);
+    expect(await reader.audit.verify()).toEqual({ ok: true, rows: 1 });
+    await writer.close();
+    await reader.close();
   });
 
-  it("keeps one audit chain when two connections append in turn", () => {
+  it("keeps one audit chain when two connections append in turn", async () => {
     const path = join(dir, "chain.db");
     const a = openStore(path);
     const b = openStore(path);
-    for (let i = 0; i < 20; i++) (i % 2 === 0 ? a : b).audit.append({ atMs: T0 + i, actor: `conn-${i % 2}`, event: "test.ping", subject: null, payload: { i } });
-    expect(a.audit.verify()).toEqual({ ok: true, rows: 20 });
-    a.close();
-    b.close();
+    for (let i = 0; i < 20; i++) await (i % 2 === 0 ? a : b).audit.append({ atMs: T0 + i, actor: `conn-${i % 2}`, event: "test.ping", subject: null, payload: { i } });
+    expect(await a.audit.verify()).toEqual({ ok: true, rows: 20 });
+    await a.close();
+    await b.close();
   });
 
   it("opens read-only without writing and refuses a missing file", () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll } from "vitest";
 import type { Decision, Finding, Proposal } from "../../src/domain/index.js";
 import { openStore, type Store } from "../../src/store/index.js";
@@ -21,6 +22,20 @@ export function memoryStore(): Store {
   const store = openStore(":memory:");
   afterAll(() => store.close());
   return store;
+}
+
+/**
+ * Runs `fn` on a connection of its own to the database file at `path`, then closes it: for tests that
+ * read rows as stored, or change them behind the store's back (a tampered audit row). The store itself
+ * lends nobody its connection.
+ */
+export function onTheFile<T>(path: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(path);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
 }
 
 export function migrateProposal(id: string, over: Partial<Extract<Proposal, { type: "migrate" }>> = {}): Proposal {

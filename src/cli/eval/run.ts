@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AgentOptions } from "../../agent/agent.js";
 import { answerApproval } from "../../approvals/index.js";
-import { proposalTarget, type ActionType, type Proposal, type WorldData, type WorldSpec } from "../../domain/index.js";
+import { proposalTarget, type ActionType, type WorldData, type WorldSpec } from "../../domain/index.js";
 import { ConfigSchema } from "../../server/config.js";
 import { Daemon } from "../../server/daemon.js";
 import { createLogger } from "../../server/logger.js";
@@ -104,7 +104,7 @@ async function runOnce(s: Scenario, options: EvalOptions, keep: boolean): Promis
     const ticks = Math.floor(s.duration / s.tick);
     for (let i = 0; i <= ticks; i++) {
       await daemon.tickOnce();
-      if (s.approver !== "ignore") answerPending(daemon, s.approver, host.world.nowMs);
+      if (s.approver !== "ignore") await answerPending(daemon, s.approver, host.world.nowMs);
     }
     // a duration that is not a whole number of ticks: the world runs to the end, the loop does not
     if (host.world.nowMs < endMs) host.advanceTo(endMs);
@@ -112,7 +112,7 @@ async function runOnce(s: Scenario, options: EvalOptions, keep: boolean): Promis
     crash = error instanceof Error ? (error.stack ?? error.message) : String(error);
   }
   try {
-    const facts = collect(s, daemon, host, startMs, crash);
+    const facts = await collect(s, daemon, host, startMs, crash);
     return { facts, fingerprint: fingerprintOf(facts) };
   } finally {
     await daemon?.close().catch(() => {});
@@ -121,9 +121,9 @@ async function runOnce(s: Scenario, options: EvalOptions, keep: boolean): Promis
   }
 }
 
-function answerPending(daemon: Daemon, answer: "approve" | "reject", atMs: number): void {
-  for (const a of daemon.store.approvals.listPending()) {
-    answerApproval(
+async function answerPending(daemon: Daemon, answer: "approve" | "reject", atMs: number): Promise<void> {
+  for (const a of await daemon.store.approvals.listPending()) {
+    await answerApproval(
       daemon.store,
       a.proposalId,
       { decision: answer, approver: SIMULATED_APPROVER, channel: "sim", reason: answer === "reject" ? "the scenario's simulated human rejects every request" : undefined, atMs },
@@ -133,7 +133,7 @@ function answerPending(daemon: Daemon, answer: "approve" | "reject", atMs: numbe
 }
 
 /** Reads what happened out of the daemon's database and the world. */
-function collect(s: Scenario, daemon: Daemon | null, host: SimHost, startMs: number, crash: string | null): RunFacts {
+async function collect(s: Scenario, daemon: Daemon | null, host: SimHost, startMs: number, crash: string | null): Promise<RunFacts> {
   const totals = host.world.totals();
   const availability: Record<string, number> = {};
   for (const w of s.workloads) if (w.kind === "inference") availability[w.id] = totals.availability[w.id] ?? 1;
@@ -153,11 +153,8 @@ function collect(s: Scenario, daemon: Daemon | null, host: SimHost, startMs: num
   };
   if (!daemon) return base;
   const { store } = daemon;
-  const rows = store.db
-    .prepare("SELECT proposal_id AS proposalId, type, workload_id AS workloadId, state, started_at_ms AS startedAtMs, ended_at_ms AS endedAtMs, proposal FROM executions ORDER BY started_at_ms, proposal_id")
-    .all() as { proposalId: string; type: ActionType; workloadId: string; state: string; startedAtMs: number; endedAtMs: number | null; proposal: string }[];
-  const executions = rows.map((r) => {
-    const target = proposalTarget(JSON.parse(r.proposal) as Proposal);
+  const executions = (await store.executions.list()).map((r) => {
+    const target = proposalTarget(r.proposal);
     return {
       proposalId: r.proposalId,
       type: r.type,
@@ -168,19 +165,13 @@ function collect(s: Scenario, daemon: Daemon | null, host: SimHost, startMs: num
       to: target === null ? null : { cloud: target.cloud, region: target.region, spot: target.spot },
     };
   });
-  const proposals = (store.db.prepare("SELECT id, type, workload_id AS workloadId, proposer, status FROM proposals ORDER BY created_at_ms, id").all() as {
-    id: string;
-    type: ActionType;
-    workloadId: string;
-    proposer: string;
-    status: string;
-  }[]).map((p) => ({ ...p, decisions: store.decisions.listFor(p.id).map((d) => ({ outcome: d.outcome, phase: d.phase, reasons: d.reasons.length })) }));
-  const approvals = (store.db.prepare("SELECT proposal_id AS proposalId, status, approver FROM approvals ORDER BY requested_at_ms, proposal_id").all() as {
-    proposalId: string;
-    status: string;
-    approver: string | null;
-  }[]);
-  const audit = store.audit.verify();
+  const proposals: RunFacts["proposals"] = [];
+  for (const { proposal: p, status } of await store.proposals.list()) {
+    const decisions = (await store.decisions.listFor(p.id)).map((d) => ({ outcome: d.outcome, phase: d.phase, reasons: d.reasons.length }));
+    proposals.push({ id: p.id, type: p.type, workloadId: p.workloadId, proposer: p.proposer, status, decisions });
+  }
+  const approvals = (await store.approvals.list()).map((a) => ({ proposalId: a.proposalId, status: a.status, approver: a.approver }));
+  const audit = await store.audit.verify();
   return {
     ...base,
     executions,

@@ -2,7 +2,8 @@ import { emptyCheckpoint, type Checkpoint } from "@langchain/langgraph-checkpoin
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { SqliteCheckpointer } from "../../src/agent/checkpointer.js";
+import { SqliteCheckpointer } from "../../src/store/sqlite/checkpointer.js";
+import { Gate } from "../../src/store/sqlite/gate.js";
 
 type Saver = SqliteSaver;
 
@@ -33,7 +34,7 @@ describe("SqliteCheckpointer", () => {
     const ours = new Database(":memory:");
     const theirs = new Database(":memory:");
     try {
-      const a = new SqliteCheckpointer(ours);
+      const a = new SqliteCheckpointer(ours, new Gate());
       const b = new SqliteSaver(theirs);
       await script(a);
       await script(b);
@@ -55,7 +56,7 @@ describe("SqliteCheckpointer", () => {
   it("refuses a write without a thread or checkpoint id, as the library does", async () => {
     const db = new Database(":memory:");
     try {
-      const saver = new SqliteCheckpointer(db);
+      const saver = new SqliteCheckpointer(db, new Gate());
       await expect(saver.put({ configurable: {} }, emptyCheckpoint(), { source: "input", step: -1, parents: {} })).rejects.toThrow(/thread_id/);
       await expect(saver.putWrites({ configurable: { thread_id: "t" } }, [["x", 1]], "task")).rejects.toThrow(/checkpoint_id/);
     } finally {

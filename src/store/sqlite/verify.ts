@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { AuditLog, type AuditVerifyResult } from "./audit.js";
+import type { AuditVerifyResult } from "../audit.js";
+import { DatabaseMissingError, StoreError } from "../errors.js";
+import { SqliteAuditLog } from "./audit.js";
 import { openDatabase, type Db } from "./db.js";
-import { DatabaseMissingError, StoreError } from "./errors.js";
 
 /** The database file inside a state folder. */
 export const DATABASE_FILE = "skyops.db";
@@ -30,7 +31,7 @@ export function verifyAuditDatabase(path: string): AuditVerifyResult {
   }
   try {
     if (!hasAudit) throw new StoreError(`${path} has no audit table: not a skyops database`);
-    return new AuditLog(db).verify();
+    return new SqliteAuditLog(db).verify();
   } finally {
     db.close();
   }

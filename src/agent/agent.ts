@@ -1,12 +1,12 @@
 import { Command, isInterrupted } from "@langchain/langgraph";
-import type { EgressMatrix, Finding, Proposal, Snapshot } from "../domain/index.js";
+import type { DaemonEvent, EgressMatrix, EventSink, Finding, Proposal, Skip, Snapshot } from "../domain/index.js";
 import type { Executor } from "../executor/index.js";
-import { plan, type PlannerConfig, type PlannerInput } from "../planner/index.js";
+import type { Planner, PlannerConfig } from "../planner/index.js";
 import type { DecisionDetail, PolicyEngine } from "../policy/index.js";
 import type { Store } from "../store/index.js";
 import { detect, initialDetectorState, restoreDetectorState, type DetectorConfig, type DetectorState } from "../telemetry/index.js";
 import { policyFacts, trackSpend, type SpendTracker } from "./facts.js";
-import { buildProposalGraph, type ApprovalAnswer, type ProposalGraph } from "./graph.js";
+import { buildProposalGraph, type ApprovalAnswer, type ApprovalRequests, type ProposalGraph } from "./graph.js";
 import { ObserveMemory, observe, type ObservePort } from "./observe.js";
 
 /** Statuses in which a proposal still holds its workload (the planner proposes nothing else for it). */
@@ -23,11 +23,14 @@ export interface AgentOptions {
   detectorConfig: DetectorConfig;
   plannerConfig: PlannerConfig;
   /**
-   * The planner: the built-in one unless given. It only ever returns proposals (it holds no tool), and every
-   * proposal still goes through the policy engine; evaluations swap in deliberately unsafe planners to show
-   * the policies and the scenario suite catch them.
+   * The planners, asked in this order each tick (the built-in one first). A planner only ever returns
+   * proposals and why it proposed nothing (it holds no tool), and every proposal still goes through the
+   * policy engine; evaluations swap in deliberately unsafe planners to show the policies and the scenario
+   * suite catch them.
    */
-  planner?: (input: PlannerInput) => Proposal[];
+  planners: readonly Planner[];
+  /** The approvals service: the graph opens requests there, the tick expires them there. */
+  approvals: ApprovalRequests & { expireDue(): Promise<string[]> };
   autonomy: "observe" | "approve-all" | "auto";
   dryRun: boolean;
   /** The clock: the simulator's for simulated runs, the wall clock for real clouds. */
@@ -39,7 +42,8 @@ export interface AgentOptions {
    * rest are not recorded and are planned again on the next tick. Default 0.
    */
   maxNewProposalsPerTick?: number;
-  emit?: (event: string, fields: Record<string, unknown>) => void;
+  /** Where what happens is published (logs, metrics and channels subscribe). */
+  events?: EventSink;
 }
 
 export interface TickReport {
@@ -69,24 +73,34 @@ export class Agent {
   /** The previous answers, so each tick asks tool servers only for what changed (incremental listing). */
   private readonly observeMemory = new ObserveMemory();
   private snapshot: Snapshot | null = null;
-  private readonly emit: (event: string, fields: Record<string, unknown>) => void;
+  private readonly events: EventSink;
   private decisionsThisTick: { proposalId: string; outcome: string }[] = [];
+  /** Why nothing was proposed for each open finding, as last published and stored (`skipKey`). */
+  private readonly skips: Map<string, string>;
 
-  /** An agent that goes on from the state a previous process stored (the detectors', the spend baseline). */
+  /** An agent that goes on from the state a previous process stored (the detectors', the spend baseline, the open findings' skips). */
   static async create(options: AgentOptions): Promise<Agent> {
     const saved = await options.store.kv.get<unknown>("detector-state");
     const spend = await options.store.kv.get<SpendTracker>("spend");
-    return new Agent(options, saved !== null ? restoreDetectorState(saved) : initialDetectorState(), spend);
+    const skips = new Map<string, string>();
+    for (const f of await options.store.findings.listOpen()) if (f.skip !== null) skips.set(f.id, skipKey(f.skip.planner, f.skip));
+    return new Agent(options, saved !== null ? restoreDetectorState(saved) : initialDetectorState(), spend, skips);
   }
 
   private constructor(
     private readonly options: AgentOptions,
     detectorState: DetectorState,
     spend: SpendTracker | null,
+    skips: Map<string, string>,
   ) {
-    this.emit = options.emit ?? (() => {});
+    const publish = options.events ?? (() => {});
+    this.events = (event: DaemonEvent) => {
+      if (event.type === "proposal.decided") this.decisionsThisTick.push({ proposalId: event.proposal, outcome: event.outcome });
+      publish(event);
+    };
     this.detectorState = detectorState;
     this.spend = spend;
+    this.skips = skips;
     this.graph = buildProposalGraph(
       {
         store: options.store,
@@ -95,11 +109,8 @@ export class Agent {
         autonomy: options.autonomy,
         dryRun: options.dryRun,
         now: options.now,
-        approvalExpiryMs: () => options.policy().guardrails.approvalExpiry,
-        emit: (event, fields) => {
-          if (event === "proposal.decided") this.decisionsThisTick.push({ proposalId: String(fields["proposal"]), outcome: String(fields["outcome"]) });
-          this.emit(event, fields);
-        },
+        approvals: options.approvals,
+        events: this.events,
       },
       options.store.checkpointer,
     );
@@ -139,6 +150,35 @@ export class Agent {
     return proposals.filter((p) => p.findingIds.length === 0 || p.findingIds.some((f) => !answered.has(`${p.type}|${f}`)));
   }
 
+  /**
+   * "Why nothing happened", kept once per change: each open finding a planner answered with a skip gets
+   * that skip stored (and `proposal.skipped` published) when it is new or its reason changed; a finding
+   * that a proposal answers, or that no planner skips any more, has its skip cleared. A tick where nothing
+   * changed writes and publishes nothing.
+   */
+  private async publishSkips(skipped: readonly (Skip & { planner: string })[], offered: readonly Proposal[], findings: readonly Finding[], nowMs: number): Promise<void> {
+    const open = new Set(findings.map((f) => f.id));
+    const now = new Map<string, { key: string; skip: Skip & { planner: string } }>();
+    // the first planner to skip a finding speaks for it
+    for (const s of skipped) for (const id of s.findingIds) if (open.has(id) && !now.has(id)) now.set(id, { key: skipKey(s.planner, s), skip: s });
+    const answered = new Set(offered.flatMap((p) => p.findingIds));
+    const changes: { findingId: string; skip: { planner: string; strategy: Skip["strategy"]; reason: Skip["reason"]; atMs: number } | null }[] = [];
+    const news = new Set<Skip & { planner: string }>();
+    for (const [id, { key, skip }] of now) {
+      if (answered.has(id) || this.skips.get(id) === key) continue;
+      this.skips.set(id, key);
+      changes.push({ findingId: id, skip: { planner: skip.planner, strategy: skip.strategy, reason: skip.reason, atMs: nowMs } });
+      news.add(skip);
+    }
+    for (const id of [...this.skips.keys()]) {
+      if (now.has(id) && !answered.has(id)) continue;
+      this.skips.delete(id);
+      if (open.has(id)) changes.push({ findingId: id, skip: null });
+    }
+    if (changes.length > 0) await this.options.store.findings.setSkips(changes);
+    for (const s of news) this.events({ type: "proposal.skipped", atMs: nowMs, planner: s.planner, workload: s.workloadId, strategy: s.strategy, reason: s.reason, findings: s.findingIds });
+  }
+
   /** One tick of the loop. Never throws for a tool server's failure: that is in the snapshot's sources. */
   async tick(): Promise<TickReport> {
     const started = performance.now();
@@ -155,7 +195,7 @@ export class Agent {
     const detected = detect(snapshot, this.detectorState, this.options.detectorConfig, egress);
     this.detectorState = detected.state;
     const findings = detected.findings;
-    await store.unitOfWork(async (tx) => {
+    const found = await store.unitOfWork(async (tx) => {
       await tx.telemetry.append({
         atMs: nowMs,
         kind: "tick",
@@ -169,13 +209,21 @@ export class Agent {
       });
       await tx.kv.set("detector-state", this.detectorState, nowMs);
       await tx.kv.set("spend", this.spend, nowMs);
-      await tx.findings.replaceOpen(findings, nowMs);
+      return tx.findings.replaceOpen(findings, nowMs);
     });
-    for (const f of findings) this.emit("finding.raised", { finding: f.id, kind: f.kind, workload: f.workloadId, severity: f.severity });
+    // a finding is news when it opens (again), not every tick it stays open
+    found.outcomes.forEach((outcome, i) => {
+      const f = findings[i]!;
+      if (outcome !== "refreshed") this.events({ type: "finding.raised", atMs: nowMs, finding: f.id, kind: f.kind, workload: f.workloadId, severity: f.severity });
+    });
+    for (const f of found.closed) {
+      this.skips.delete(f.id);
+      this.events({ type: "finding.cleared", atMs: nowMs, finding: f.id, kind: f.kind, workload: f.workloadId });
+    }
 
     // resume threads waiting on a human's answer (or the clock's) and on the world
     let resumed = 0;
-    for (const id of await store.approvals.expireDue(nowMs)) this.emit("approval.expired", { proposal: id });
+    await this.options.approvals.expireDue();
     // every open thread with work left: answered approvals, executions waiting on the world, and threads
     // a crash interrupted between two nodes (e.g. decided, killed before the execution was recorded)
     const notDue = new Set(await store.executions.notDueProposalIds(nowMs));
@@ -206,7 +254,15 @@ export class Agent {
 
     // plan and hand each new proposal to its thread
     const busy = (await store.proposals.listByStatus([...OPEN_STATUSES])).map((p) => p.proposal.workloadId);
-    const planned = byUrgency(await this.fresh((this.options.planner ?? plan)({ nowMs, snapshot, findings, egress, busy, config: this.options.plannerConfig }), nowMs), findings);
+    const input = { nowMs, snapshot, findings, egress, busy, config: this.options.plannerConfig };
+    const offered: Proposal[] = [];
+    const skipped: (Skip & { planner: string })[] = [];
+    for (const planner of this.options.planners) {
+      const result = await planner.plan(input);
+      offered.push(...result.proposals);
+      for (const s of result.skipped) skipped.push({ ...s, planner: planner.name });
+    }
+    const planned = byUrgency(await this.fresh(offered, nowMs), findings);
     const limit = this.options.maxNewProposalsPerTick ?? 0;
     const proposals: Proposal[] = [];
     const deferred: Proposal[] = [];
@@ -219,11 +275,12 @@ export class Agent {
       proposals.push(p);
       if (!(await store.proposals.insert(p))) continue; // already known (same id): its thread runs already
       admitted++;
-      this.emit("proposal.made", { proposal: p.id, workload: p.workloadId, type: p.type, findings: p.findingIds });
+      this.events({ type: "proposal.made", atMs: nowMs, proposal: p.id, workload: p.workloadId, action: p.type, proposer: p.proposer, findings: p.findingIds });
       await this.drive(p.id, { proposalId: p.id });
     }
     // a fleet in trouble can defer thousands a tick: the log line names the most urgent few
-    if (deferred.length > 0) this.emit("proposals.deferred", { count: deferred.length, limit, proposals: deferred.slice(0, DEFERRED_NAMED).map((p) => p.id) });
+    if (deferred.length > 0) this.events({ type: "proposals.deferred", atMs: nowMs, count: deferred.length, limit, proposals: deferred.slice(0, DEFERRED_NAMED).map((p) => p.id) });
+    await this.publishSkips(skipped, offered, findings, nowMs);
     // threads started in earlier ticks that never ran (a crash between insert and first run)
     for (const stored of await store.proposals.listByStatus(["proposed"])) {
       if (proposals.some((p) => p.id === stored.proposal.id)) continue;
@@ -241,6 +298,11 @@ export class Agent {
       wallMs: performance.now() - started,
     };
   }
+}
+
+/** A skip as one comparable string: what changes when the reason for "nothing happened" changes. */
+function skipKey(planner: string, s: { strategy: string; reason: string }): string {
+  return `${planner}\u0000${s.strategy}\u0000${s.reason}`;
 }
 
 /** How many deferred proposals the `proposals.deferred` event names (it counts them all). */

@@ -1,9 +1,14 @@
 import { Annotation, END, START, StateGraph, interrupt } from "@langchain/langgraph";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import type { Outcome, Proposal, Reason } from "../domain/index.js";
+import type { EventSink, Outcome, Proposal, Reason } from "../domain/index.js";
 import type { Executor, ExecutionSummary } from "../executor/index.js";
 import type { DecisionDetail } from "../policy/index.js";
 import type { Store } from "../store/index.js";
+
+/** What the graph asks of the approvals service (src/approvals): to open a proposal's request, once. */
+export interface ApprovalRequests {
+  request(proposal: Proposal, reasons: readonly Reason[]): Promise<unknown>;
+}
 
 /** How the proposal graph reaches the rest of the daemon. */
 export interface ProposalGraphDeps {
@@ -14,10 +19,10 @@ export interface ProposalGraphDeps {
   autonomy: "observe" | "approve-all" | "auto";
   dryRun: boolean;
   now: () => number;
-  /** How long an approval request stays open, ms. */
-  approvalExpiryMs: () => number;
-  /** Told when something worth logging or counting happens. */
-  emit: (event: string, fields: Record<string, unknown>) => void;
+  /** Where approval requests are opened (and answered, by the channels). */
+  approvals: ApprovalRequests;
+  /** Where what happens is published. */
+  events: EventSink;
 }
 
 /** What a human (or the clock) answered an approval request with; the graph resumes with it. */
@@ -74,7 +79,7 @@ export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCh
       else if (deps.autonomy === "observe") await tx.proposals.setStatus(proposal.id, "superseded", { atMs: nowMs, actor: "policy", note: "observe mode: proposals are recorded, never run" });
       else await tx.proposals.setStatus(proposal.id, "decided", { atMs: nowMs, actor: "policy" });
     });
-    deps.emit("proposal.decided", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type, outcome: decision.outcome, reasons: decision.reasons.map((r) => r.id) });
+    deps.events({ type: "proposal.decided", atMs: nowMs, proposal: proposal.id, workload: proposal.workloadId, action: proposal.type, outcome: decision.outcome, reasons: decision.reasons.map((r) => r.id) });
     return { outcome: decision.outcome, reasons: decision.reasons };
   };
 
@@ -82,11 +87,8 @@ export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCh
 
   const approve = async (state: ProposalGraphState): Promise<Partial<ProposalGraphState>> => {
     const proposal = await proposalOf(store, state.proposalId);
-    const nowMs = deps.now();
-    if ((await store.approvals.get(proposal.id)) === null) {
-      const request = await store.approvals.request(proposal.id, nowMs, nowMs + deps.approvalExpiryMs());
-      deps.emit("approval.requested", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type, expiresAtMs: request.expiresAtMs, reasons: state.reasons.map((r) => r.id) });
-    }
+    // idempotent: this node runs again from its start when the answer resumes it
+    await deps.approvals.request(proposal, state.reasons);
     const answer = interrupt({ approval: proposal.id }) as ApprovalAnswer;
     return { approval: answer };
   };
@@ -111,11 +113,11 @@ export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCh
       if ("queued" in started) return { execution: null, result: "queued" };
       if ("refused" in started) {
         await store.proposals.setStatus(proposal.id, "denied", { atMs: deps.now(), actor: "policy", note: "refused by the policy recheck before execution" });
-        deps.emit("execution.refused", { proposal: proposal.id, reasons: started.refused.map((r) => r.id) });
+        deps.events({ type: "execution.refused", atMs: deps.now(), proposal: proposal.id, reasons: started.refused.map((r) => r.id) });
         return { execution: started.executionId, result: "refused" };
       }
       if (status !== "executing") await store.proposals.setStatus(proposal.id, "executing", { atMs: deps.now(), actor: "executor" });
-      deps.emit("execution.started", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type });
+      deps.events({ type: "execution.started", atMs: deps.now(), proposal: proposal.id, workload: proposal.workloadId, action: proposal.type });
       id = started.id;
       if (finished(started)) return { execution: id, result: started.state };
     }
@@ -139,7 +141,7 @@ export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCh
       } else if (result === "compensated" && status === "failed") {
         await store.proposals.setStatus(proposal.id, "compensated", { atMs: nowMs, actor: "executor" });
       }
-      deps.emit("execution.finished", { proposal: proposal.id, workload: proposal.workloadId, type: proposal.type, result });
+      deps.events({ type: "execution.finished", atMs: nowMs, proposal: proposal.id, workload: proposal.workloadId, action: proposal.type, result });
     }
     return {};
   };

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
+import { accessSync, constants as fsConstants, existsSync } from "node:fs";
 import { join } from "node:path";
 import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { answerApproval, ApprovalRefusedError, pendingApprovals } from "../approvals/index.js";
+import { ApprovalRefusedError, ApprovalsService, pendingApprovals } from "../approvals/index.js";
 import { loadConfig, describeConfig, type Config } from "../server/config.js";
 import { Daemon } from "../server/daemon.js";
 import { createLogger } from "../server/logger.js";
@@ -105,28 +105,52 @@ function openState(state: string) {
   return openStore(path);
 }
 
-function whoami(): string {
+/** The OS user running this command, or null when the system cannot say. */
+function osUser(): string | null {
   try {
-    return userInfo().username || "unknown";
+    return userInfo().username || null;
   } catch {
-    return "unknown";
+    return null;
   }
 }
 
-async function decideFromCli(id: string, decision: "approve" | "reject", opts: { state: string; as: string; reason?: string; policies: string }): Promise<void> {
+/**
+ * Who answers on the CLI: the OS user, authenticated by the operating system — and only on a state folder
+ * that user can write (the daemon's own user, or one the operator gave access). Exits naming the problem.
+ */
+function cliAnswerer(state: string): string {
+  const user = osUser();
+  if (user === null) {
+    process.stderr.write("skyops: cannot tell which OS user you are, so the answer could not be recorded under your name\n");
+    process.exit(2);
+  }
+  for (const path of [state, databasePath(state)]) {
+    try {
+      accessSync(path, fsConstants.W_OK);
+    } catch {
+      process.stderr.write(`skyops: ${user} cannot write ${path}: answering approvals needs write access to the daemon's state folder (run as the daemon's user, or use the HTTP API with a token)\n`);
+      process.exit(2);
+    }
+  }
+  return user;
+}
+
+async function decideFromCli(id: string, decision: "approve" | "reject", opts: { state: string; reason?: string; policies: string }): Promise<void> {
   const store = openState(opts.state);
+  const user = cliAnswerer(opts.state);
   try {
     const clock = await store.kv.get<{ nowMs: number }>("clock");
-    let mayApprove;
+    let engine;
     try {
-      const engine = loadPolicyEngine(opts.policies);
-      mayApprove = (approver: string, proposer: string, workloadId: string) => engine.mayApprove({ kind: "user", id: approver }, { workloadId, proposerId: proposer }, null);
+      engine = loadPolicyEngine(opts.policies);
     } catch (error) {
       if (error instanceof PolicyLoadError) fail(error.problems);
       throw error;
     }
-    const approval = await answerApproval(store, id, { decision, approver: opts.as, channel: "cli", reason: opts.reason, atMs: clock?.nowMs ?? Date.now() }, mayApprove);
-    process.stdout.write(`${approval.status} ${id} by ${opts.as}; the daemon acts on it at its next tick\n`);
+    // the world's time, as the daemon last ticked it (simulated time on the simulator)
+    const approvals = new ApprovalsService({ store, policy: () => engine, now: () => clock?.nowMs ?? Date.now() });
+    const approval = await approvals.answer(id, { decision, reason: opts.reason }, { user, channel: "cli" });
+    process.stdout.write(`${approval.status} ${id} by ${approval.approver}; the daemon acts on it at its next tick\n`);
   } catch (error) {
     if (error instanceof ApprovalRefusedError) {
       process.stderr.write(`skyops: ${error.message}\n`);
@@ -198,12 +222,11 @@ export function registerDaemonCommands(program: Command): void {
   for (const decision of ["approve", "reject"] as const) {
     program
       .command(decision)
-      .description(decision === "approve" ? "approve a pending proposal (recorded with your identity)" : "reject a pending proposal, saying why")
+      .description(decision === "approve" ? "approve a pending proposal, as your OS user (needs write access to the state folder)" : "reject a pending proposal, saying why")
       .argument("<id>", "the proposal id (skyops approvals lists them)")
       .addOption(new Option("--state <DIR>", "state folder").default(DEFAULT_STATE))
-      .addOption(new Option("--as <USER>", "your identity").default(whoami()))
       .addOption(new Option("--policies <DIR>", "policy folder").default(defaultPolicyDir()))
       .addOption(new Option("--reason <TEXT>", "why").makeOptionMandatory(decision === "reject"))
-      .action((id: string, opts: { state: string; as: string; reason?: string; policies: string }) => decideFromCli(id, decision, opts));
+      .action((id: string, opts: { state: string; reason?: string; policies: string }) => decideFromCli(id, decision, opts));
   }
 }

@@ -38,9 +38,9 @@ export type ExecutionStepped = At & { type: "execution.step"; proposal: string; 
 export type ExecutionFinished = At & { type: "execution.finished"; proposal: string; workload: string; action: ActionType; result: "succeeded" | "failed" | "compensated" };
 /** The policy recheck just before a saga refused to start it. */
 export type ExecutionRefused = At & { type: "execution.refused"; proposal: string; reasons: string[] };
-export type PolicyReloaded = At & { type: "policy.reloaded"; digest: string };
+export type PolicyReloaded = At & { type: "policies.reloaded"; digest: string };
 /** An edited policy folder did not load: the set in force stays. */
-export type PolicyReloadRefused = At & { type: "policy.reload-refused"; error: string };
+export type PolicyReloadRefused = At & { type: "policies.reload-refused"; error: string };
 export type LlmCall = At & { type: "llm.call"; model: string; ok: boolean; promptTokens: number; completionTokens: number; ms: number };
 
 export type DaemonEvent =

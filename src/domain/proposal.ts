@@ -5,7 +5,15 @@ import { PlacementSchema } from "./workload.js";
 export const ActionTypeSchema = z.enum(["place", "scale", "failover", "migrate", "rollback", "terminate"]);
 export type ActionType = z.infer<typeof ActionTypeSchema>;
 
-export const ProposerSchema = z.enum(["builtin", "llm"]);
+/**
+ * Who proposed: one of skyops' planners (`builtin`, `llm`), or a person who asked for the action
+ * (`user:alice`, through a chat client). Policies see `Agent::"builtin"`, `Agent::"llm"` or `User::"alice"`;
+ * a proposer can never approve its own proposal.
+ */
+export const ProposerSchema = z.union([
+  z.enum(["builtin", "llm"]),
+  z.custom<`user:${string}`>((v) => typeof v === "string" && /^user:[A-Za-z0-9._@+-]{1,128}$/.test(v), "a proposer is builtin, llm or user:NAME"),
+]);
 export type Proposer = z.infer<typeof ProposerSchema>;
 
 const finite = z.number().finite();

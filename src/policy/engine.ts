@@ -1,6 +1,6 @@
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { createHash } from "node:crypto";
-import type { Decision, Offer, Outcome, Proposal, Reason } from "../domain/index.js";
+import type { Decision, DecisionWorkload, Offer, Outcome, Proposal, Reason } from "../domain/index.js";
 import { actionContext } from "./context.js";
 import type { PolicyFacts } from "./facts.js";
 import type { Guardrails } from "./guardrails.js";
@@ -86,6 +86,16 @@ export function sha256(text: string): string {
 }
 
 let instanceCounter = 0;
+
+/** The Cedar principal of a proposer: `Agent::"builtin"`, `Agent::"llm"`, or `User::"alice"` for `user:alice`. */
+function principalOf(proposer: string): { type: "Agent" | "User"; id: string } {
+  return proposer.startsWith("user:") ? { type: "User", id: proposer.slice("user:".length) } : { type: "Agent", id: proposer };
+}
+
+/** A workload as the Cedar `Workload` entity (money in integer cents: Cedar has no floats). */
+function workloadEntity(w: DecisionWorkload): { id: string; attrs: Record<string, unknown> } {
+  return { id: w.id, attrs: { team: w.team, tier: w.tier, residency: [...w.residency], frozen: w.frozen, maxCentsPerHour: w.maxUsdPerHour === null ? 0 : Math.round(w.maxUsdPerHour * 100) } };
+}
 
 /** Digests of offer lists by identity: a tick decides many proposals on the same quoted offers. */
 const offersDigests = new WeakMap<object, string>();
@@ -288,15 +298,13 @@ export class PolicyEngine {
     const rawId = typeof input === "object" && input !== null && typeof (input as { id?: unknown }).id === "string" ? (input as { id: string }).id : "unknown";
     const validated = validate(input, facts, this.catalog);
     if (!validated.ok) {
-      return { proposalId: rawId, outcome: "deny", reasons: [validated.reason], atMs: facts.now, inputDigest, principal: "", action: "" };
+      return { proposalId: rawId, outcome: "deny", reasons: [validated.reason], atMs: facts.now, inputDigest, workload: null, principal: "", action: "" };
     }
     const p: Proposal = validated.proposal;
     const w = facts.workload!;
-    const workload = {
-      id: w.id,
-      attrs: { team: w.team, tier: w.tier, residency: [...w.residency], frozen: w.frozen, maxCentsPerHour: w.maxUsdPerHour === null ? 0 : Math.round(w.maxUsdPerHour * 100) },
-    };
-    const principal = { type: "Agent", id: p.proposer };
+    const seen: DecisionWorkload = { id: w.id, team: w.team, tier: w.tier, residency: [...w.residency], frozen: w.frozen, maxUsdPerHour: w.maxUsdPerHour };
+    const workload = workloadEntity(seen);
+    const principal = principalOf(p.proposer);
     const base = actionContext(p, facts, this.guardrails);
     const autonomous = this.evaluate(principal, p.type, workload, { ...base, approved: false });
     let outcome: Outcome;
@@ -315,20 +323,22 @@ export class PolicyEngine {
         reasons = approved.reasons;
       }
     }
-    return { proposalId: p.id, outcome, reasons, atMs: facts.now, inputDigest, context: base, principal: `Agent::"${p.proposer}"`, action: `Action::"${p.type}"` };
+    return { proposalId: p.id, outcome, reasons, atMs: facts.now, inputDigest, workload: seen, context: base, principal: `${principal.type}::"${principal.id}"`, action: `Action::"${p.type}"` };
   }
 
   /**
    * Whether `approver` may approve a proposal: people may, agents never, and nobody their own.
-   * `proposerId`: who proposed (`builtin`, `llm`, or a user id).
+   * `proposerId`: who proposed (`builtin`, `llm`, or `user:<name>`). `workload`: as the policy saw it when it
+   * decided the proposal (a decision's `workload`); null when unknown, then a dev workload of team default.
    */
-  mayApprove(approver: { kind: "user" | "agent"; id: string }, proposal: { workloadId: string; proposerId: string }, workload: PolicyFacts["workload"]): { allowed: boolean; reasons: Reason[] } {
+  mayApprove(approver: { kind: "user" | "agent"; id: string }, proposal: { workloadId: string; proposerId: string }, workload: DecisionWorkload | null): { allowed: boolean; reasons: Reason[] } {
     const w = workload ?? { id: proposal.workloadId, team: "default", tier: "dev" as const, residency: [], frozen: false, maxUsdPerHour: null };
+    const proposer = principalOf(proposal.proposerId);
     const result = this.evaluate(
       { type: approver.kind === "user" ? "User" : "Agent", id: approver.id },
       "approve",
-      { id: w.id, attrs: { team: w.team, tier: w.tier, residency: [...w.residency], frozen: w.frozen, maxCentsPerHour: w.maxUsdPerHour === null ? 0 : Math.round(w.maxUsdPerHour * 100) } },
-      { proposer: proposal.proposerId, approverIsProposer: approver.id === proposal.proposerId },
+      workloadEntity(w),
+      { proposer: proposal.proposerId, approverIsProposer: proposer.type === (approver.kind === "user" ? "User" : "Agent") && proposer.id === approver.id },
     );
     return result;
   }

@@ -3,17 +3,18 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { join } from "node:path";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { Agent, type AgentOptions, type TickReport } from "../agent/agent.js";
+import { Agent, type TickReport } from "../agent/agent.js";
 import { fleetCostUsd, fleetUsdPerHour } from "../agent/facts.js";
 import { McpHub, readOnlyPort } from "../agent/hub.js";
-import { answerApproval, pendingApprovals, ApprovalRefusedError } from "../approvals/index.js";
-import { foldName, type Proposal, type Snapshot, type SnapshotWorkload } from "../domain/index.js";
+import { ApprovalRefusedError, ApprovalsService } from "../approvals/index.js";
+import type { Proposal, Snapshot, SnapshotWorkload } from "../domain/index.js";
 import { setCedarTier, type GuardrailsInput } from "../policy/index.js";
 import { DEFAULT_RETRY, Executor } from "../executor/index.js";
-import { plannerConfig } from "../planner/index.js";
+import { builtinPlanner, plannerConfig, type Planner } from "../planner/index.js";
 import { openStore, type PublishedLine, type Store, type WorkloadCosts } from "../store/index.js";
 import { DEFAULT_DETECTOR_CONFIG } from "../telemetry/index.js";
 import type { Config } from "./config.js";
+import { EventBus, countEvents, logEvents } from "./events.js";
 import { TokenAuthenticator, isLoopbackAddress } from "./auth.js";
 import { ApiError, startDaemonHttp, type DaemonApi } from "./http.js";
 import type { Logger } from "./logger.js";
@@ -59,8 +60,8 @@ export interface DaemonOptions {
   http?: boolean;
   /** Policy warm-up evaluations at start (default 2,000 on the optimizing Cedar tier, none on the baseline one). */
   warmup?: number;
-  /** The planner (default: the built-in one); see AgentOptions.planner. */
-  planner?: AgentOptions["planner"];
+  /** The planners, in the order they are asked (default: the built-in one); see AgentOptions.planners. */
+  planners?: readonly Planner[];
   /** Guardrail limits that override the policy folder's guardrails.yaml (a scenario's `budgetUsdPerDay`). */
   guardrails?: Partial<GuardrailsInput>;
 }
@@ -91,17 +92,70 @@ export class Daemon {
     store: Store,
     metrics: Metrics,
     agent: Agent,
+    /** The one approvals service: the HTTP API, the CLI's and the scenario runner's answers go through it. */
+    readonly approvals: ApprovalsService,
+    /** The event bus: subscribe to follow what the daemon does. */
+    readonly events: EventBus,
   ) {
     this.store = store;
     this.metrics = metrics;
     this.agent = agent;
   }
 
-  /** The agent's wiring: read-only tools for observe, the policy in force, events to the log and metrics. */
-  private static agentOptions(options: DaemonOptions, policies: PolicyStore, hub: McpHub, executor: Executor, store: Store, metrics: Metrics): AgentOptions {
+  /**
+   * The composition root: builds the daemon from its configuration, each part from the ones before it —
+   * policy (fail closed: a set that does not load stops start-up before anything is opened), store, events
+   * (the log and the metrics subscribe), hub, planners, executor, approvals, agent, channels (HTTP) — and
+   * nothing else builds them. The CLI owns the process (flags, signals, an embedded simulator it passes in as
+   * a built-in tool server and a clock); tests and the scenario runner call this the same way.
+   */
+  static async start(options: DaemonOptions): Promise<Daemon> {
     const { config, logger } = options;
-    const log = logger.child({ component: "agent" });
-    return {
+    const now = (): number => options.clock.now();
+    mkdirSync(config.state, { recursive: true });
+    // events first, so that everything built after publishes to the log and the metrics
+    const metrics = createMetrics();
+    const bus = new EventBus(logger);
+    bus.subscribe(logEvents(logger.child({ component: "agent" })));
+    bus.subscribe(countEvents(metrics));
+
+    // policy: before the first policy load of the process compiles Cedar (an error if another tier already has)
+    setCedarTier(config.cedarTier);
+    const policies = new PolicyStore(config.policies, {
+      // warming up makes V8 tier Cedar's hot functions up before the first decision; on the baseline tier there is nothing to tier up
+      warmup: options.warmup ?? (config.cedarTier === "optimizing" ? 2_000 : 0),
+      ...(options.guardrails ? { guardrails: options.guardrails } : {}),
+      onReload: (r) =>
+        bus.publish(r.ok ? { type: "policies.reloaded", atMs: now(), digest: r.digest ?? "" } : { type: "policies.reload-refused", atMs: now(), error: r.error ?? "the policy folder did not load" }),
+    });
+
+    // store
+    const store = openStore(join(config.state, "skyops.db"));
+
+    // hub: the configuration's entries are the hub's own (one schema): env, cwd, headers and readOnly reach it as written
+    const hub = await McpHub.connect(config.servers, { inMemory: options.inMemory ?? {}, logger });
+
+    // planners: the built-in one, always; an LLM planner joins here when one is built (issue: chat and the LLM planner)
+    const planners: readonly Planner[] = options.planners ?? [builtinPlanner];
+
+    // executor: the only holder of changing tools
+    let daemon: Daemon | null = null;
+    const serverFor = (p: Proposal): string => daemon?.agent.lastSnapshot?.workloads.find((w) => w.id === p.workloadId)?.server ?? config.servers[0]!.name;
+    const executor = new Executor({
+      repo: store.executions,
+      tools: hub,
+      now,
+      server: serverFor,
+      // read at each start: a policy reload (guardrails.yaml) changes it for the next execution
+      maxInFlight: () => policies.current.guardrails.maxInFlight,
+      retry: DEFAULT_RETRY,
+    });
+
+    // approvals: the one service every channel answers through
+    const approvals = new ApprovalsService({ store, policy: () => policies.current, now, events: bus.publish });
+
+    // agent: read-only tools for observe, the policy in force, the planners
+    const agent = await Agent.create({
       observePort: readOnlyPort(hub),
       servers: config.servers.map((s) => s.name),
       store,
@@ -109,53 +163,19 @@ export class Daemon {
       policy: () => policies.current,
       detectorConfig: DEFAULT_DETECTOR_CONFIG,
       plannerConfig: plannerConfig(),
-      ...(options.planner ? { planner: options.planner } : {}),
+      planners,
+      approvals,
       autonomy: config.autonomy,
       dryRun: config.dryRun,
       maxNewProposalsPerTick: config.maxNewProposalsPerTick,
-      now: () => options.clock.now(),
-      emit: (event, fields) => {
-        log.info({ event, ...fields });
-        if (event === "finding.raised") metrics.findings.inc({ kind: String(fields["kind"]) });
-        if (event === "proposal.made") metrics.proposals.inc({ type: String(fields["type"]), proposer: "builtin" });
-        if (event === "proposals.deferred") metrics.proposalsDeferred.inc(Number(fields["count"]));
-        if (event === "proposal.decided") metrics.decisions.inc({ outcome: String(fields["outcome"]) });
-        if (event === "execution.finished") metrics.executions.inc({ result: String(fields["result"]) });
-      },
-    };
-  }
-
-  static async start(options: DaemonOptions): Promise<Daemon> {
-    const { config, logger } = options;
-    mkdirSync(config.state, { recursive: true });
-    // before the first policy load of the process compiles Cedar (an error if another tier already has)
-    setCedarTier(config.cedarTier);
-    // fail closed: policies that do not load stop start-up here, naming file and line
-    const policies = new PolicyStore(config.policies, {
-      // warming up makes V8 tier Cedar's hot functions up before the first decision; on the baseline tier there is nothing to tier up
-      warmup: options.warmup ?? (config.cedarTier === "optimizing" ? 2_000 : 0),
-      ...(options.guardrails ? { guardrails: options.guardrails } : {}),
-      onReload: (r) => logger.info({ event: r.ok ? "policies.reloaded" : "policies.reload-refused", digest: r.digest, error: r.error }),
+      now,
+      events: bus.publish,
     });
-    const store = openStore(join(config.state, "skyops.db"));
-    const metrics = createMetrics();
-    // the configuration's entries are the hub's own (one schema): env, cwd, headers and readOnly reach it as written
-    const hub = await McpHub.connect(config.servers, { inMemory: options.inMemory ?? {}, logger });
-    let daemon: Daemon | null = null;
-    const serverFor = (p: Proposal): string => daemon?.agent.lastSnapshot?.workloads.find((w) => w.id === p.workloadId)?.server ?? config.servers[0]!.name;
-    const executor = new Executor({
-      repo: store.executions,
-      tools: hub,
-      now: () => options.clock.now(),
-      server: serverFor,
-      // read at each start: a policy reload (guardrails.yaml) changes it for the next execution
-      maxInFlight: () => policies.current.guardrails.maxInFlight,
-      retry: DEFAULT_RETRY,
-    });
-    const agent = await Agent.create(Daemon.agentOptions(options, policies, hub, executor, store, metrics));
-    daemon = new Daemon(options, policies, hub, executor, store, metrics, agent);
+    daemon = new Daemon(options, policies, hub, executor, store, metrics, agent, approvals, bus);
     // an edit of the policy folder takes effect without a restart; an invalid set is refused (policies.reload-refused) and the one in force stays
     if (config.watchPolicies) policies.watch();
+
+    // channels
     if (options.http !== false) {
       const [host, port] = splitHostPort(config.http);
       const http = await startDaemonHttp({
@@ -170,7 +190,7 @@ export class Daemon {
       daemon.httpClose = http.close;
       daemon.httpUrl = http.url;
     }
-    logger.info({ event: "daemon.started", autonomy: config.autonomy, servers: config.servers.map((s) => s.name), policies: policies.current.digest.slice(0, 16), http: daemon.httpUrl });
+    logger.info({ event: "daemon.started", autonomy: config.autonomy, servers: config.servers.map((s) => s.name), planners: planners.map((p) => p.name), policies: policies.current.digest.slice(0, 16), http: daemon.httpUrl });
     return daemon;
   }
 
@@ -185,16 +205,11 @@ export class Daemon {
         return { ready: this.firstTickDone && !this.stopping, why };
       },
       status: () => statusReport(this.store),
-      approvals: () => pendingApprovals(this.store),
-      refused: async (r) => {
-        await this.store.audit.append({ atMs: this.options.clock.now(), actor: r.user === null ? "anonymous" : `user:${r.user}`, event: "http.refused", subject: r.path, payload: { method: r.method, status: r.status, why: r.why } });
-      },
+      approvals: () => this.approvals.pending(),
+      refused: (r) => this.approvals.refused({ proposalId: approvalIdOf(r.path), who: r.user, channel: "http", why: `${r.method} ${r.path}: ${r.status} ${r.why}` }),
       decide: async (id, body, user) => {
         try {
-          const name = foldName(user);
-          return await answerApproval(this.store, id, { decision: body.decision, approver: `user:${name}`, channel: "http", reason: body.reason, atMs: this.options.clock.now() }, (_approver, proposer, workloadId) =>
-            this.policies.current.mayApprove({ kind: "user", id: name }, { workloadId, proposerId: proposer }, null),
-          );
+          return await this.approvals.answer(id, { decision: body.decision, reason: body.reason }, { user, channel: "http" });
         } catch (error) {
           if (error instanceof ApprovalRefusedError) {
             const status = error.kind === "not-found" ? 404 : error.kind === "self-approval" || error.kind === "not-allowed" ? 403 : 409;
@@ -328,6 +343,17 @@ export class Daemon {
     await this.httpClose?.();
     await this.hub.close();
     await this.store.close();
+  }
+}
+
+/** The proposal an HTTP path is about (`/v1/approvals/{id}`), or null. */
+function approvalIdOf(path: string): string | null {
+  const m = /^\/v1\/approvals\/([^/]+)$/.exec(path);
+  if (m === null) return null;
+  try {
+    return decodeURIComponent(m[1]!).slice(0, 128);
+  } catch {
+    return null;
   }
 }
 

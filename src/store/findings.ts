@@ -1,4 +1,12 @@
-import type { Finding } from "../domain/index.js";
+import type { Finding, SkipReason, StrategyName } from "../domain/index.js";
+
+/** Why nothing was proposed for an open finding, as the last planner to look said. */
+export interface FindingSkip {
+  planner: string;
+  strategy: StrategyName;
+  reason: SkipReason;
+  atMs: number;
+}
 
 /** A finding as stored: `atMs` is when it was last seen. */
 export interface StoredFinding extends Finding {
@@ -6,7 +14,12 @@ export interface StoredFinding extends Finding {
   lastSeenMs: number;
   open: boolean;
   closedAtMs: number | null;
+  /** Why nothing was proposed for it; null when a proposal answers it, or no planner has looked. */
+  skip: FindingSkip | null;
 }
+
+/** A finding a tick closed: what its `finding.cleared` event names. */
+export type ClosedFinding = Pick<Finding, "id" | "kind" | "workloadId">;
 
 /** What an upsert did: a new finding, one seen again after it was closed, or one still open seen again. */
 export type UpsertOutcome = "opened" | "reopened" | "refreshed";
@@ -27,9 +40,14 @@ export interface FindingRepository {
   upsertMany(findings: readonly Finding[]): Promise<UpsertOutcome[]>;
   /**
    * What a tick found, in one atomic call: upserts each of `findings` and closes, at `atMs`, every open
-   * finding not among them. Returns the upserts' outcomes and how many were closed.
+   * finding not among them. Returns the upserts' outcomes (in the order of `findings`) and the findings closed.
    */
-  replaceOpen(findings: readonly Finding[], atMs: number): Promise<{ outcomes: UpsertOutcome[]; closed: number }>;
+  replaceOpen(findings: readonly Finding[], atMs: number): Promise<{ outcomes: UpsertOutcome[]; closed: ClosedFinding[] }>;
+  /**
+   * Sets why nothing was proposed for each open finding named (null: clears it, a proposal answers it). A
+   * finding that is not open is left alone. One call a tick, with only the findings whose skip changed.
+   */
+  setSkips(skips: readonly { findingId: string; skip: FindingSkip | null }[]): Promise<void>;
   get(id: string): Promise<StoredFinding | null>;
   /** Closes an open finding; false when it was not open (or not stored). */
   close(id: string, atMs: number): Promise<boolean>;

@@ -61,9 +61,9 @@ export interface StatusChange {
   note?: string;
 }
 
-/** The actor the audit trail names for a proposer. */
+/** The actor the audit trail names for a proposer: `agent:builtin`, `agent:llm`, or the user (`user:alice`). */
 export function proposerActor(proposer: Proposer | string): string {
-  return `agent:${proposer}`;
+  return proposer.startsWith("user:") ? proposer : `agent:${proposer}`;
 }
 
 /**

@@ -7,7 +7,7 @@ import { runScenario } from "../../src/cli/eval/run.js";
 import { readScenarios } from "../../src/cli/eval/scenario.js";
 import { checkInvariants, type RunFacts } from "../../src/cli/eval/score.js";
 import { loadWorldData } from "../../src/data/load.js";
-import { plan, type PlannerInput } from "../../src/planner/index.js";
+import { planWithReasons, type Planner, type PlannerInput } from "../../src/planner/index.js";
 
 /**
  * The suite can fail: a deliberately unsafe planner (every move goes to aws/us-east-1, whatever the
@@ -18,9 +18,15 @@ import { plan, type PlannerInput } from "../../src/planner/index.js";
 const data = loadWorldData();
 const [residency] = readScenarios(["evals/scenarios/residency-eu-only.yaml"], "policies");
 
-function unsafePlanner(input: PlannerInput): Proposal[] {
-  return plan(input).map((p) => (p.type === "migrate" || p.type === "place" ? { ...p, target: { cloud: "aws", region: "us-east-1", spot: false } } : p));
-}
+/** The built-in planner, behind the same port, with every move sent to aws/us-east-1. */
+const unsafePlanner: Planner = {
+  name: "builtin",
+  plan: (input: PlannerInput) => {
+    const { proposals, skipped } = planWithReasons(input);
+    const moved = proposals.map((p): Proposal => (p.type === "migrate" || p.type === "place" ? { ...p, target: { cloud: "aws", region: "us-east-1", spot: false } } : p));
+    return Promise.resolve({ proposals: moved, skipped });
+  },
+};
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -52,11 +52,11 @@ describe("FindingRepository", () => {
     await findings.upsertMany([finding("a", T0), finding("b", T0), finding("c", T0)]);
     await findings.close("c", T0 + MINUTE);
     const r = await findings.replaceOpen([finding("a", T0 + 2 * MINUTE), finding("c", T0 + 2 * MINUTE), finding("d", T0 + 2 * MINUTE)], T0 + 2 * MINUTE);
-    expect(r).toEqual({ outcomes: ["refreshed", "reopened", "opened"], closed: 1 });
+    expect(r).toEqual({ outcomes: ["refreshed", "reopened", "opened"], closed: [{ id: "b", kind: "price-surge", workloadId: "train-llama" }] });
     expect((await findings.listOpen()).map((f) => f.id).sort()).toEqual(["a", "c", "d"]);
     expect(await findings.get("b")).toMatchObject({ open: false, closedAtMs: T0 + 2 * MINUTE });
     // nothing found: every open finding closes
-    expect((await findings.replaceOpen([], T0 + 3 * MINUTE)).closed).toBe(3);
+    expect((await findings.replaceOpen([], T0 + 3 * MINUTE)).closed.map((f) => f.id).sort()).toEqual(["a", "c", "d"]);
     expect(await findings.listOpen()).toEqual([]);
   });
 

@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AgentOptions } from "../../agent/agent.js";
-import { answerApproval } from "../../approvals/index.js";
+import type { Planner } from "../../planner/index.js";
 import { proposalTarget, type ActionType, type WorldData, type WorldSpec } from "../../domain/index.js";
 import { ConfigSchema } from "../../server/config.js";
 import { Daemon } from "../../server/daemon.js";
@@ -14,8 +13,8 @@ import { inMemorySimTransport } from "../../../tools/sim/in-memory.js";
 import type { Scenario } from "./scenario.js";
 import { checkExpectations, checkInvariants, type ExecutedAction, type RunFacts } from "./score.js";
 
-/** The identity the simulated human answers approval requests under. */
-export const SIMULATED_APPROVER = "user:eval-approver";
+/** The user the simulated human answers approval requests as (recorded as `user:eval-approver`). */
+export const SIMULATED_APPROVER = "eval-approver";
 
 /** One row of the scorecard: SCENARIOS.md's fields, plus what a reader needs to see why. */
 export interface ScenarioResult {
@@ -49,7 +48,7 @@ export interface EvalOptions {
   /** Where the runs keep their state (a fresh folder under it per run, removed afterwards). Default: the OS temp folder. */
   tmpRoot?: string;
   /** Stands in for the built-in planner (tests show that an unsafe one makes scenarios fail). */
-  proposer?: AgentOptions["planner"];
+  proposer?: Planner;
   /** Keep the first run's state (SQLite database) in KEEP/<scenario name> for `skyops status` and `skyops audit`. */
   keepState?: string | undefined;
 }
@@ -98,13 +97,13 @@ async function runOnce(s: Scenario, options: EvalOptions, keep: boolean): Promis
       clock: { now: () => host.world.nowMs, advance: (ms) => host.advanceBy(ms) },
       http: false,
       warmup: 0,
-      ...(options.proposer ? { planner: options.proposer } : {}),
+      ...(options.proposer ? { planners: [options.proposer] } : {}),
       ...(s.budgetUsdPerDay !== undefined ? { guardrails: { budgetUsdPerDay: s.budgetUsdPerDay } } : {}),
     });
     const ticks = Math.floor(s.duration / s.tick);
     for (let i = 0; i <= ticks; i++) {
       await daemon.tickOnce();
-      if (s.approver !== "ignore") await answerPending(daemon, s.approver, host.world.nowMs);
+      if (s.approver !== "ignore") await answerPending(daemon, s.approver);
     }
     // a duration that is not a whole number of ticks: the world runs to the end, the loop does not
     if (host.world.nowMs < endMs) host.advanceTo(endMs);
@@ -121,14 +120,10 @@ async function runOnce(s: Scenario, options: EvalOptions, keep: boolean): Promis
   }
 }
 
-async function answerPending(daemon: Daemon, answer: "approve" | "reject", atMs: number): Promise<void> {
-  for (const a of await daemon.store.approvals.listPending()) {
-    await answerApproval(
-      daemon.store,
-      a.proposalId,
-      { decision: answer, approver: SIMULATED_APPROVER, channel: "sim", reason: answer === "reject" ? "the scenario's simulated human rejects every request" : undefined, atMs },
-      (approver, proposer, workloadId) => daemon.policies.current.mayApprove({ kind: "user", id: approver }, { workloadId, proposerId: proposer }, null),
-    );
+/** The scenario's simulated human answers every pending request, through the approvals service like any channel. */
+async function answerPending(daemon: Daemon, answer: "approve" | "reject"): Promise<void> {
+  for (const a of await daemon.approvals.pending()) {
+    await daemon.approvals.answer(a.proposalId, { decision: answer, reason: answer === "reject" ? "the scenario's simulated human rejects every request" : undefined }, { user: SIMULATED_APPROVER, channel: "sim" });
   }
 }
 

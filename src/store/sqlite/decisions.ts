@@ -1,4 +1,4 @@
-import { DecisionSchema, type Decision, type Reason } from "../../domain/index.js";
+import { DecisionSchema, type Decision, type DecisionWorkload, type Reason } from "../../domain/index.js";
 import { POLICY_ACTOR, type DecisionPhase, type DecisionRepository, type StoredDecision } from "../decisions.js";
 import { parseJsonColumn } from "../json.js";
 import type { SqliteAuditLog } from "./audit.js";
@@ -13,6 +13,7 @@ interface Row {
   reasons: string;
   input_digest: string;
   phase: DecisionPhase;
+  workload: string | null;
 }
 
 /** Decisions in SQLite (`DecisionRepository`), several rows per proposal, each audited in its transaction. */
@@ -26,7 +27,7 @@ export class SqliteDecisionRepository implements SyncOf<DecisionRepository> {
     private readonly audit: SqliteAuditLog,
   ) {
     this.insertStmt = db.prepare(
-      "INSERT INTO decisions (proposal_id, at_ms, outcome, reasons, input_digest, phase) VALUES (@proposalId, @atMs, @outcome, @reasons, @inputDigest, @phase)",
+      "INSERT INTO decisions (proposal_id, at_ms, outcome, reasons, input_digest, phase, workload) VALUES (@proposalId, @atMs, @outcome, @reasons, @inputDigest, @phase, @workload)",
     );
     this.forProposal = db.prepare<[string], Row>("SELECT * FROM decisions WHERE proposal_id = ? ORDER BY at_ms, id");
     this.initialByOutcome = db.prepare<[], { outcome: Decision["outcome"]; n: number }>(
@@ -39,7 +40,7 @@ export class SqliteDecisionRepository implements SyncOf<DecisionRepository> {
     return this.db
       .transaction(() => {
         const id = Number(
-          this.insertStmt.run({ proposalId: d.proposalId, atMs: d.atMs, outcome: d.outcome, reasons: JSON.stringify(d.reasons), inputDigest: d.inputDigest, phase })
+          this.insertStmt.run({ proposalId: d.proposalId, atMs: d.atMs, outcome: d.outcome, reasons: JSON.stringify(d.reasons), inputDigest: d.inputDigest, phase, workload: d.workload == null ? null : JSON.stringify(d.workload) })
             .lastInsertRowid,
         );
         this.audit.append({
@@ -63,6 +64,7 @@ export class SqliteDecisionRepository implements SyncOf<DecisionRepository> {
       reasons: parseJsonColumn<Reason[]>(r.reasons),
       inputDigest: r.input_digest,
       phase: r.phase,
+      workload: r.workload === null ? null : parseJsonColumn<DecisionWorkload>(r.workload),
     }));
   }
 

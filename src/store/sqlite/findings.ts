@@ -1,5 +1,5 @@
 import { FindingSchema, type Finding } from "../../domain/index.js";
-import type { FindingRepository, StoredFinding, UpsertOutcome } from "../findings.js";
+import type { ClosedFinding, FindingRepository, FindingSkip, StoredFinding, UpsertOutcome } from "../findings.js";
 import { parseJsonColumn } from "../json.js";
 import type { Db } from "./db.js";
 import type { SyncOf } from "./gate.js";
@@ -15,6 +15,7 @@ interface Row {
   facts: string;
   open: 0 | 1;
   closed_at_ms: number | null;
+  skip: string | null;
 }
 
 /** Findings in SQLite (`FindingRepository`): one row per finding id. */
@@ -27,6 +28,7 @@ export class SqliteFindingRepository implements SyncOf<FindingRepository> {
   private readonly openForWorkload;
   private readonly openIds;
   private readonly openByKind;
+  private readonly skipStmt;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], Row>("SELECT * FROM findings WHERE id = ?");
@@ -39,10 +41,12 @@ export class SqliteFindingRepository implements SyncOf<FindingRepository> {
          first_seen_ms = @firstSeenMs, last_seen_ms = @lastSeenMs, open = 1, closed_at_ms = NULL
        WHERE id = @id`,
     );
-    this.closeStmt = db.prepare("UPDATE findings SET open = 0, closed_at_ms = @atMs WHERE id = @id AND open = 1");
+    // a closed finding's skip goes with it: if it opens again, planners look again
+    this.closeStmt = db.prepare("UPDATE findings SET open = 0, closed_at_ms = @atMs, skip = NULL WHERE id = @id AND open = 1");
+    this.skipStmt = db.prepare("UPDATE findings SET skip = @skip WHERE id = @id AND open = 1");
     this.openAll = db.prepare<[], Row>("SELECT * FROM findings WHERE open = 1 ORDER BY first_seen_ms, id");
     this.openForWorkload = db.prepare<[string], Row>("SELECT * FROM findings WHERE open = 1 AND workload_id = ? ORDER BY first_seen_ms, id");
-    this.openIds = db.prepare<[], string>("SELECT id FROM findings WHERE open = 1").pluck();
+    this.openIds = db.prepare<[], { id: string; kind: Finding["kind"]; workload_id: string | null }>("SELECT id, kind, workload_id FROM findings WHERE open = 1");
     this.openByKind = db.prepare<[], { kind: string; n: number }>("SELECT kind, count(*) AS n FROM findings WHERE open = 1 GROUP BY kind ORDER BY kind");
   }
 
@@ -55,15 +59,17 @@ export class SqliteFindingRepository implements SyncOf<FindingRepository> {
     return this.db.transaction(() => parsed.map((f) => this.upsertOne(f))).immediate();
   }
 
-  replaceOpen(findings: readonly Finding[], atMs: number): { outcomes: UpsertOutcome[]; closed: number } {
+  replaceOpen(findings: readonly Finding[], atMs: number): { outcomes: UpsertOutcome[]; closed: ClosedFinding[] } {
     const parsed = findings.map((f) => FindingSchema.parse(f));
     return this.db
       .transaction(() => {
         const outcomes = parsed.map((f) => this.upsertOne(f));
         const seen = new Set(parsed.map((f) => f.id));
-        let closed = 0;
+        const closed: ClosedFinding[] = [];
         // ids only: the facts of every open finding are not parsed to learn which to close
-        for (const id of this.openIds.all()) if (!seen.has(id)) closed += this.closeStmt.run({ id, atMs }).changes;
+        for (const r of this.openIds.all()) {
+          if (!seen.has(r.id) && this.closeStmt.run({ id: r.id, atMs }).changes > 0) closed.push({ id: r.id, kind: r.kind, workloadId: r.workload_id });
+        }
         return { outcomes, closed };
       })
       .immediate();
@@ -101,6 +107,13 @@ export class SqliteFindingRepository implements SyncOf<FindingRepository> {
     return (workloadId === undefined ? this.openAll.all() : this.openForWorkload.all(workloadId)).map(toFinding);
   }
 
+  setSkips(skips: readonly { findingId: string; skip: FindingSkip | null }[]): void {
+    if (skips.length === 0) return;
+    this.db.transaction(() => {
+      for (const s of skips) this.skipStmt.run({ id: s.findingId, skip: s.skip === null ? null : JSON.stringify(s.skip) });
+    }).immediate();
+  }
+
   countOpenByKind(): Record<string, number> {
     return Object.fromEntries(this.openByKind.all().map((r) => [r.kind, r.n]));
   }
@@ -119,5 +132,6 @@ function toFinding(r: Row): StoredFinding {
     lastSeenMs: r.last_seen_ms,
     open: r.open === 1,
     closedAtMs: r.closed_at_ms,
+    skip: r.skip === null ? null : parseJsonColumn<FindingSkip>(r.skip),
   };
 }

@@ -242,21 +242,6 @@ type Timer =
   | { atMs: number; seq: number; kind: "deadline"; ws: TrainingState }
   | { atMs: number; seq: number; kind: "complete"; ws: TrainingState; token: number };
 
-/** The world's changing operations: what a journal records and a replay repeats. */
-export const CHANGING_OPS = ["launch", "terminate", "scale", "setTrafficWeights", "setModelVersion", "requestCheckpoint", "resumeFromCheckpoint"] as const;
-export type ChangingOp = (typeof CHANGING_OPS)[number];
-
-/**
- * One line of a world's journal: a changing call that succeeded, at the simulated time it happened, or
- * (`op: "clock"`) how far the clock had moved. The world is deterministic, so its spec and seed plus the
- * journal rebuild it exactly: that is how a simulated world outlives the process that served it.
- */
-export interface JournalEntry {
-  atMs: number;
-  op: ChangingOp | "clock";
-  args?: unknown;
-}
-
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type TimerInput = DistributiveOmit<Timer, "seq">;
 
@@ -335,13 +320,12 @@ export class World {
   constructor(
     private readonly data: WorldData,
     readonly spec: WorldSpec,
-    options: { logEvents?: boolean; maxLoggedEvents?: number; journal?: (entry: JournalEntry) => void } = {},
+    options: { logEvents?: boolean; maxLoggedEvents?: number } = {},
   ) {
     this.logEnabled = options.logEvents ?? true;
     const maxLogged = options.maxLoggedEvents ?? MAX_LOGGED_EVENTS;
     if (!Number.isSafeInteger(maxLogged) || maxLogged < 1) throw new SimError("invalid-argument", `maxLoggedEvents must be a whole number of at least 1, not ${maxLogged}`, "keep the default (10,000) or pass a positive integer", "maxLoggedEvents");
     this.maxLoggedEvents = maxLogged;
-    if (options.journal) this.journalTo(options.journal);
     this.now = spec.startMs;
     this.startMs = spec.startMs;
     this.rng = new Rng(spec.seed);
@@ -363,41 +347,6 @@ export class World {
   private logged = 0;
 
   // ---------------------------------------------------------------- construction
-
-  /** After this, every successful changing call is handed to `sink` (after it took effect). */
-  private journalTo(sink: (entry: JournalEntry) => void): void {
-    const self = this as unknown as Record<ChangingOp, (req: unknown) => unknown>;
-    for (const op of CHANGING_OPS) {
-      const original = self[op].bind(this);
-      self[op] = (req: unknown) => {
-        const result = original(req);
-        sink({ atMs: this.now, op, args: req });
-        return result;
-      };
-    }
-  }
-
-  /**
-   * Rebuilds a world from its spec and journal: the same calls at the same simulated times give the same
-   * world, bit for bit. A journal that does not replay (edited, or from another spec) throws naming the entry.
-   */
-  static replay(data: WorldData, spec: WorldSpec, entries: readonly JournalEntry[], options: { logEvents?: boolean; maxLoggedEvents?: number; journal?: (entry: JournalEntry) => void } = {}): World {
-    const world = new World(data, spec, { logEvents: options.logEvents ?? true, ...(options.maxLoggedEvents !== undefined ? { maxLoggedEvents: options.maxLoggedEvents } : {}) });
-    const self = world as unknown as Record<ChangingOp, (req: unknown) => unknown>;
-    entries.forEach((entry, i) => {
-      try {
-        if (entry.atMs > world.now) world.advanceTo(entry.atMs);
-        if (entry.op !== "clock") {
-          if (!CHANGING_OPS.includes(entry.op)) throw new Error(`unknown operation "${String(entry.op)}"`);
-          self[entry.op](entry.args);
-        }
-      } catch (error) {
-        throw new Error(`journal entry ${i + 1} (${entry.op} at ${entry.atMs}) does not replay: ${(error as Error).message}`);
-      }
-    });
-    if (options.journal) world.journalTo(options.journal);
-    return world;
-  }
 
   private buildOffers(): void {
     const enabled = new Set(this.clouds);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Instance, WorldSpecInput } from "../../src/domain/index.js";
 import { World } from "../../src/sim/index.js";
 import { JournaledWorld, replayJournal, type JournalEntry, type WorldOps } from "../../tools/sim/journaled-world.js";
+import { WorldListings } from "../../tools/sim/world-listings.js";
 import { H, M, data, world } from "./helpers.js";
 
 /*
@@ -114,10 +115,11 @@ describe("lazy cost accounting", () => {
 
   it("reports the same cost in an incremental listing's accrued fields as in a full listing", () => {
     const w = costWorld();
+    const listings = new WorldListings(w);
     w.advanceBy(10 * M);
-    const first = w.listInstanceChanges(null);
+    const first = listings.listInstanceChanges(null);
     w.advanceBy(7 * M + 13 * S);
-    const delta = w.listInstanceChanges(first.mark);
+    const delta = listings.listInstanceChanges(first.mark);
     expect(delta.delta).toBe(true);
     expect(delta.accrued.ids.length).toBeGreaterThan(0);
     const full = new Map(w.listInstances().map((i) => [i.id, i.costUsd]));

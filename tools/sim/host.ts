@@ -5,6 +5,7 @@ import type { SimContext } from "./context.js";
 import { WorldJournal } from "./journal.js";
 import { JournaledWorld, replayJournal, type WorldOps } from "./journaled-world.js";
 import { MAX_SPEED } from "./limits.js";
+import { WorldListings } from "./world-listings.js";
 
 export interface SimHostOptions {
   /** Seed of the default world (ignored with `spec`). Default 42. */
@@ -42,6 +43,7 @@ export class SimHost {
   readonly world: World;
   /** The world's changing operations, journaled with a state folder. */
   readonly ops: WorldOps;
+  readonly listings: WorldListings;
   readonly speed: number;
   readonly readOnly: boolean;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -76,12 +78,13 @@ export class SimHost {
       this.world = new World(data, spec);
       this.ops = this.world;
     }
+    this.listings = new WorldListings(this.world);
     if (speed > 0) this.start(tickMs);
   }
 
   /** What tool servers made for this host reach. */
   context(): SimContext {
-    return { world: this.world, ops: this.ops, readOnly: this.readOnly };
+    return { world: this.world, ops: this.ops, worldListings: this.listings, readOnly: this.readOnly };
   }
 
   /** Moves simulated time forward by `ms` (tests; a frozen host; a daemon that owns the clock). */

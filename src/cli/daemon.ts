@@ -25,7 +25,7 @@ function embeddedSim(config: Config) {
   const host = new SimHost({ spec, speed: 0, stateDir: join(config.state, "sim") });
   // a leftover debug box nobody owns: the orphan the default world starts with (idempotent across restarts)
   if (config.sim.timeline === "default") {
-    host.world.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: "default-world/forgotten-debug-box" });
+    host.ops.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: "default-world/forgotten-debug-box" });
   }
   return { host, factory: inMemorySimTransport(host) };
 }

@@ -1,4 +1,5 @@
 export * from "./world.js";
+export type { InstanceHandle, WorkloadHandle, WorldChanges } from "./changes.js";
 export * from "./errors.js";
 export * from "./types.js";
 export * from "./rng.js";

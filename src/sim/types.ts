@@ -1,4 +1,4 @@
-import type { Cloud, DriftReport, GpuShape, HealthReport, Instance, Offer, WorkloadStatus } from "../domain/index.js";
+import type { Cloud, GpuShape, Offer } from "../domain/index.js";
 
 /** One line of the simulator's event log. Same seed and timeline → the same log, bit for bit. */
 export interface SimEvent {
@@ -113,45 +113,4 @@ export interface Totals {
   /** Per inference workload: share of demand served within SLO so far. */
   availability: Record<string, number>;
   perWorkloadCostUsd: Record<string, number>;
-}
-
-/**
- * Incremental listing (the sim tool server's `sinceRevision`): what changed since an earlier listing's
- * `mark`. `delta` false: the records are the whole list (no `since`, or one the world no longer answers);
- * true: only records new or changed in anything but their accruing fields, with `removed` naming those
- * gone and `accrued` the accruing fields of every other record.
- */
-export interface InstanceChanges {
-  mark: number;
-  delta: boolean;
-  instances: Instance[];
-  removed: string[];
-  accrued: { ids: string[]; costUsd: number[] };
-}
-
-export interface WorkloadChanges {
-  mark: number;
-  delta: boolean;
-  workloads: WorkloadStatus[];
-  accrued: { ids: string[]; costUsd: number[]; progressHours: (number | null)[] };
-}
-
-/** Regions are always the whole list; replicas, notices and services are changes in a delta. */
-export interface HealthChanges {
-  mark: number;
-  delta: boolean;
-  report: HealthReport;
-  removed: { replicas: string[]; interruptions: string[]; services: string[] };
-}
-
-export interface OfferChanges {
-  mark: number;
-  delta: boolean;
-  offers: OfferQuote[];
-}
-
-export interface DriftChanges {
-  mark: number;
-  delta: boolean;
-  reports: DriftReport[];
 }

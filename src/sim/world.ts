@@ -16,13 +16,12 @@ import {
   type WorldData,
   type WorldSpec,
 } from "../domain/index.js";
-import { OfferQuoteSchema, WorkloadStatusSchema } from "../domain/index.js";
+import { ChangeFeed, type InstanceHandle, type WorkloadHandle, type WorldChanges } from "./changes.js";
 import { SimError, InsufficientCapacityError, NotFoundError } from "./errors.js";
 import { MinHeap } from "./heap.js";
 import { SeriesCursor, TraceCursor } from "./replay.js";
 import { Rng, hash32 } from "./rng.js";
-import { sameFields } from "./same.js";
-import type { CheckpointInfo, DriftChanges, HealthChanges, InstanceChanges, LaunchRequest, OfferChanges, OfferQuote, ResumeResult, SimEvent, SimEventType, Totals, WorkloadChanges } from "./types.js";
+import type { CheckpointInfo, LaunchRequest, OfferQuote, ResumeResult, SimEvent, SimEventType, Totals } from "./types.js";
 
 /** Boot time of a new instance, per cloud (ms). */
 export const PROVISION_MS: Record<Cloud, number> = { aws: 90_000, gcp: 60_000, azure: 120_000 };
@@ -52,10 +51,6 @@ interface OfferState {
   offer: Offer;
   /** `cloud/region`, made once. */
   locationKey: string;
-  /** Incremental listing: the quote the last listing saw. */
-  listed: Listed<OfferQuote> | null;
-  /** Whether its quote may differ from `listed` (see `touch`). */
-  quoteStale: boolean;
   spotNow: number | null;
   odNow: number | null;
   /**
@@ -92,39 +87,8 @@ interface InstanceRec {
   dep: DeploymentRec | null;
   /** The workload's state (null for an orphan). */
   owner: WorkloadState | null;
-  /** Incremental listing: how the last listing saw it as an instance, a serving replica, an interruption notice. */
-  listed: ListedInstance | null;
-  /** Whether its record may differ from `listed` (see `touch`). */
-  listedStale: boolean;
-  listedReplica: ListedReplica | null;
-  noticeFirstRev: number | null;
 }
 
-/**
- * Incremental listing (`listInstanceChanges` and the like): what a record looked like at the last listing,
- * `rev` the mark of the listing that first saw it so, `firstRev` the mark of the first listing that saw it at all.
- */
-interface ListedInstance {
-  state: InstanceState;
-  interruptionAtMs: number | null;
-  usdPerHour: number;
-  note: string | undefined;
-  rev: number;
-  firstRev: number;
-}
-interface ListedReplica {
-  state: "provisioning" | "healthy" | "unhealthy";
-  latencyP99Ms: number;
-  servedRps: number;
-  rev: number;
-  firstRev: number;
-}
-interface Listed<T> {
-  value: T;
-  rev: number;
-}
-/** A listing's mark, and how many instances' ends it keeps to answer deltas with (older marks get full listings). */
-const MAX_ENDED_LOG = 200_000;
 /** The event log's default length: a debugging and test aid, so the newest events only. */
 export const MAX_LOGGED_EVENTS = 10_000;
 
@@ -150,6 +114,8 @@ interface CheckpointRec extends CheckpointInfo {
 
 interface TrainingState {
   kind: "training";
+  /** Its spec's id (what makes it a `WorkloadHandle`). */
+  id: string;
   spec: Extract<WorldSpec["workloads"][number], { kind: "training" }>;
   deadlineMs: number | null;
   everyH: number;
@@ -170,16 +136,14 @@ interface TrainingState {
   manualCount: number;
   /** Its live instances (one leaves as it ends; `World.instances` keeps them all). */
   instances: Set<InstanceRec>;
-  /** Cost that no longer grows: its ended instances and its egress (`workloadCostUsd` adds the live ones). */
+  /** Cost that no longer grows: its ended instances and its egress (`costOfWorkload` adds the live ones). */
   settledUsd: number;
   notes: string[];
-  listedStatus: Listed<WorkloadStatus> | null;
-  /** Whether its status, cost and progress apart, may differ from `listedStatus` (see `touch`). */
-  statusStale: boolean;
 }
 
 interface InferenceState {
   kind: "inference";
+  id: string;
   spec: Extract<WorldSpec["workloads"][number], { kind: "inference" }>;
   deployments: DeploymentRec[];
   trafficFactors: number[];
@@ -197,14 +161,6 @@ interface InferenceState {
   instances: Set<InstanceRec>;
   settledUsd: number;
   notes: string[];
-  listedStatus: Listed<WorkloadStatus> | null;
-  statusStale: boolean;
-  listedService: Listed<HealthReport["services"][number]> | null;
-  /** Whether its service's or replicas' health may differ from how the last listing saw them (see `unroute`). */
-  healthStale: boolean;
-  /** The newest `rev` of its service's and replicas' listed health: a listing since a later mark skips them all. */
-  healthRev: number;
-  listedDrift: Listed<{ version: string; psi: number }> | null;
 }
 
 type WorkloadState = TrainingState | InferenceState;
@@ -241,21 +197,6 @@ type Timer =
   | { atMs: number; seq: number; kind: "resume"; ws: TrainingState }
   | { atMs: number; seq: number; kind: "deadline"; ws: TrainingState }
   | { atMs: number; seq: number; kind: "complete"; ws: TrainingState; token: number };
-
-/** The world's changing operations: what a journal records and a replay repeats. */
-export const CHANGING_OPS = ["launch", "terminate", "scale", "setTrafficWeights", "setModelVersion", "requestCheckpoint", "resumeFromCheckpoint"] as const;
-export type ChangingOp = (typeof CHANGING_OPS)[number];
-
-/**
- * One line of a world's journal: a changing call that succeeded, at the simulated time it happened, or
- * (`op: "clock"`) how far the clock had moved. The world is deterministic, so its spec and seed plus the
- * journal rebuild it exactly: that is how a simulated world outlives the process that served it.
- */
-export interface JournalEntry {
-  atMs: number;
-  op: ChangingOp | "clock";
-  args?: unknown;
-}
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type TimerInput = DistributiveOmit<Timer, "seq">;
@@ -325,23 +266,19 @@ export class World {
   private settledComputeUsd = 0;
   private egressUsd = 0;
   private readonly egressMatrix = new Map<string, number>();
-  /** Incremental listing: the mark of the last listing, instances ended since, and the ends of listed instances. */
-  private listingMark = 0;
-  private endedUnlisted: InstanceRec[] = [];
-  private endedLog: { id: string; instance: number | null; replica: number | null; notice: number | null; endRev: number }[] = [];
-  private endedPrunedThrough = 0;
+  /** What changed since the last `takeChanges` (see `WorldChanges`). */
+  private readonly changes = new ChangeFeed();
   readonly clouds: readonly Cloud[];
 
   constructor(
     private readonly data: WorldData,
     readonly spec: WorldSpec,
-    options: { logEvents?: boolean; maxLoggedEvents?: number; journal?: (entry: JournalEntry) => void } = {},
+    options: { logEvents?: boolean; maxLoggedEvents?: number } = {},
   ) {
     this.logEnabled = options.logEvents ?? true;
     const maxLogged = options.maxLoggedEvents ?? MAX_LOGGED_EVENTS;
     if (!Number.isSafeInteger(maxLogged) || maxLogged < 1) throw new SimError("invalid-argument", `maxLoggedEvents must be a whole number of at least 1, not ${maxLogged}`, "keep the default (10,000) or pass a positive integer", "maxLoggedEvents");
     this.maxLoggedEvents = maxLogged;
-    if (options.journal) this.journalTo(options.journal);
     this.now = spec.startMs;
     this.startMs = spec.startMs;
     this.rng = new Rng(spec.seed);
@@ -363,41 +300,6 @@ export class World {
   private logged = 0;
 
   // ---------------------------------------------------------------- construction
-
-  /** After this, every successful changing call is handed to `sink` (after it took effect). */
-  private journalTo(sink: (entry: JournalEntry) => void): void {
-    const self = this as unknown as Record<ChangingOp, (req: unknown) => unknown>;
-    for (const op of CHANGING_OPS) {
-      const original = self[op].bind(this);
-      self[op] = (req: unknown) => {
-        const result = original(req);
-        sink({ atMs: this.now, op, args: req });
-        return result;
-      };
-    }
-  }
-
-  /**
-   * Rebuilds a world from its spec and journal: the same calls at the same simulated times give the same
-   * world, bit for bit. A journal that does not replay (edited, or from another spec) throws naming the entry.
-   */
-  static replay(data: WorldData, spec: WorldSpec, entries: readonly JournalEntry[], options: { logEvents?: boolean; maxLoggedEvents?: number; journal?: (entry: JournalEntry) => void } = {}): World {
-    const world = new World(data, spec, { logEvents: options.logEvents ?? true, ...(options.maxLoggedEvents !== undefined ? { maxLoggedEvents: options.maxLoggedEvents } : {}) });
-    const self = world as unknown as Record<ChangingOp, (req: unknown) => unknown>;
-    entries.forEach((entry, i) => {
-      try {
-        if (entry.atMs > world.now) world.advanceTo(entry.atMs);
-        if (entry.op !== "clock") {
-          if (!CHANGING_OPS.includes(entry.op)) throw new Error(`unknown operation "${String(entry.op)}"`);
-          self[entry.op](entry.args);
-        }
-      } catch (error) {
-        throw new Error(`journal entry ${i + 1} (${entry.op} at ${entry.atMs}) does not replay: ${(error as Error).message}`);
-      }
-    });
-    if (options.journal) world.journalTo(options.journal);
-    return world;
-  }
 
   private buildOffers(): void {
     const enabled = new Set(this.clouds);
@@ -437,8 +339,6 @@ export class World {
         idx: this.offers.length,
         offer,
         locationKey: locationKey(offer.cloud, offer.region),
-        listed: null,
-        quoteStale: true,
         spotNow: offer.spotUsdPerHour,
         odNow: offer.onDemandUsdPerHour,
         spotUsd: 0,
@@ -459,6 +359,7 @@ export class World {
       }
       this.offers.push(state);
       this.offerById.set(offer.id, state);
+      this.changes.offer(offer.id);
     }
     for (const [cursor, list] of seriesOffers) {
       for (const o of list) this.setPrice(o, true, cursor.priceAt(this.now));
@@ -523,6 +424,7 @@ export class World {
         }
         const ws: TrainingState = {
           kind: "training",
+          id: w.id,
           spec: w,
           deadlineMs: w.deadline === undefined ? null : this.startMs + w.deadline,
           everyH: w.checkpointEvery / HOUR_MS,
@@ -543,11 +445,10 @@ export class World {
           instances: new Set(),
           settledUsd: 0,
           notes: [],
-          listedStatus: null,
-          statusStale: true,
         };
         this.workloads.set(w.id, ws);
         this.trainings.push(ws);
+        this.touch(ws);
         const offer = this.chooseOffer(w.at.cloud, w.at.region, w.gpu, w.at.spot, false, `workload "${w.id}"`);
         const nodes = w.gpu.count / offer.offer.acceleratorCount;
         for (let i = 0; i < nodes; i++) ws.active.push(this.createInstance(offer, w.at.spot, ws, "node", null, true));
@@ -556,6 +457,7 @@ export class World {
       } else {
         const ws: InferenceState = {
           kind: "inference",
+          id: w.id,
           spec: w,
           deployments: [],
           trafficFactors: [],
@@ -570,15 +472,11 @@ export class World {
           instances: new Set(),
           settledUsd: 0,
           notes: [],
-          listedStatus: null,
-          statusStale: true,
-          listedService: null,
-          healthStale: true,
-          healthRev: 0,
-          listedDrift: null,
         };
         this.workloads.set(w.id, ws);
         this.services.push(ws);
+        this.unroute(ws);
+        this.changes.model(w.id);
         for (const [location, replicas] of Object.entries(w.replicas).sort(([a], [b]) => (a < b ? -1 : 1))) {
           const slash = location.indexOf("/");
           const cloud = location.slice(0, slash) as Cloud;
@@ -766,25 +664,22 @@ export class World {
   }
 
   /*
-   * What the incremental listings look at again. A listing compares a record with how the last listing saw it
-   * only where the record is marked stale, so whatever changes what a workload's status (cost and progress
-   * apart), a service's or replica's health, an instance's record or an offer's quote reports marks it where it
-   * changes: `touch`, `unroute`, `regionChanged`, or an instance's `listedStale` and an offer's `quoteStale` set
-   * there. A running job's checkpointed hours move with its progress, no change to mark: `listWorkloadChanges`
-   * looks at them itself. Marking more than changed costs only time (the comparison finds it the same); marking
-   * less is a change no delta sends (test/sim/listing.test.ts follows the world through every kind of change).
+   * What changed (`takeChanges`): whatever changes what a workload's status (cost and progress apart), a
+   * service's or replica's health, an instance's record or an offer's quote reports names that record where it
+   * changes: `touch`, `unroute`, `regionChanged`, or `this.changes` there. See `WorldChanges` for what marking
+   * more or less than changed costs.
    */
 
   /** Something a workload's status reports, cost and progress apart, may have changed. */
   private touch(ws: WorkloadState): void {
-    ws.statusStale = true;
+    this.changes.workload(asHandle(ws));
   }
 
   /** An input of `route` changed (replicas running, weights, traffic, its regions): the service routes anew, and its status and health may change. */
   private unroute(ws: InferenceState): void {
     ws.routed = false;
-    ws.statusStale = true;
-    ws.healthStale = true;
+    this.changes.workload(asHandle(ws));
+    this.changes.service(ws.spec.id);
   }
 
   /**
@@ -794,7 +689,7 @@ export class World {
    */
   private regionChanged(region: RegionState): void {
     for (const ws of this.services) if (ws.deployments.some((d) => d.regionState === region)) this.unroute(ws);
-    for (const o of this.offers) if (o.regionState === region) o.quoteStale = true;
+    for (const o of this.offers) if (o.regionState === region) this.changes.offer(o.offer.id);
   }
 
   private fire(timer: Timer): void {
@@ -809,7 +704,7 @@ export class World {
         const inst = timer.inst;
         if (inst.endedAtMs !== null) return;
         inst.state = "running";
-        inst.listedStale = true;
+        this.changes.instance(asHandle(inst));
         if (inst.owner !== null) this.touch(inst.owner);
         this.replicaRunning(inst, 1);
         this.emit("instance-ready", { instanceId: inst.id, workloadId: inst.workloadId ?? undefined });
@@ -831,7 +726,7 @@ export class World {
         for (const o of timer.offers) {
           const before = o.availability;
           o.availability = next;
-          if (next !== before) o.quoteStale = true;
+          if (next !== before) this.changes.offer(o.offer.id);
           if (next < before) {
             const survive = before > 0 ? next / before : 0;
             for (const inst of [...o.live].sort((a, b) => (a.id < b.id ? -1 : 1))) {
@@ -960,7 +855,10 @@ export class World {
       });
     } else if ("drift" in event) {
       const ws = this.workloads.get(event.drift.workload)!;
-      if (ws.kind === "inference") ws.psi = event.drift.psi;
+      if (ws.kind === "inference") {
+        ws.psi = event.drift.psi;
+        this.changes.model(ws.spec.id);
+      }
       this.emit("drift-set", { workloadId: ws.spec.id, value: event.drift.psi });
     } else if ("traffic" in event) {
       const e = event.traffic;
@@ -982,7 +880,7 @@ export class World {
       const ws = this.workloads.get(event.note.workload)!;
       ws.notes.push(event.note.text);
       // its instances' `note` label
-      for (const inst of ws.instances) inst.listedStale = true;
+      for (const inst of ws.instances) this.changes.instance(asHandle(inst));
       this.emit("note-added", { workloadId: ws.spec.id, detail: event.note.text });
     }
   }
@@ -1023,10 +921,10 @@ export class World {
     if ((spot ? o.spotNow : o.odNow) === usdPerHour) return;
     if (spot) o.spotNow = usdPerHour;
     else o.odNow = usdPerHour;
-    o.quoteStale = true;
+    this.changes.offer(o.offer.id);
     for (const inst of o.live) {
       if (inst.spot !== spot) continue;
-      inst.listedStale = true;
+      this.changes.instance(asHandle(inst));
       if (inst.owner !== null) this.touch(inst.owner);
     }
   }
@@ -1045,7 +943,7 @@ export class World {
   }
 
   /** What a workload has cost so far (its instances, ended and live, and its egress), USD. */
-  private workloadCostUsd(ws: WorkloadState): number {
+  private costOfWorkload(ws: WorkloadState): number {
     let usd = ws.settledUsd;
     for (const inst of ws.instances) usd += this.costOf(inst);
     return usd;
@@ -1106,19 +1004,16 @@ export class World {
       role,
       dep,
       owner: ws ?? null,
-      listed: null,
-      listedStale: false,
-      listedReplica: null,
-      noticeFirstRev: null,
     };
     this.instances.set(id, inst);
+    this.changes.instance(asHandle(inst));
     this.live.push(inst);
     offer.live.add(inst);
     if (ws !== undefined) {
       ws.instances.add(inst);
       this.touch(ws);
-      // a replica new to the health listing
-      if (ws.kind === "inference" && dep !== null) ws.healthStale = true;
+      // a replica added: its service's health changes
+      if (ws.kind === "inference" && dep !== null) this.changes.service(ws.spec.id);
     }
     if (readyNow) this.replicaRunning(inst, 1);
     this.emit("instance-launched", { instanceId: id, workloadId: inst.workloadId ?? undefined, cloud: offer.offer.cloud, region: offer.offer.region, detail: `${offer.offer.instanceType} ${spot ? "spot" : "on-demand"}` });
@@ -1128,7 +1023,8 @@ export class World {
 
   private notify(inst: InstanceRec): void {
     inst.interruptionAtMs = this.now + INTERRUPTION_NOTICE_MS;
-    inst.listedStale = true;
+    this.changes.instance(asHandle(inst));
+    this.changes.notice(asHandle(inst));
     this.emit("interruption-notice", { instanceId: inst.id, workloadId: inst.workloadId ?? undefined, value: inst.interruptionAtMs });
     this.schedule({ atMs: inst.interruptionAtMs, kind: "reclaim", inst });
   }
@@ -1153,7 +1049,7 @@ export class World {
     inst.endedAtMs = this.now;
     inst.offer.live.delete(inst);
     this.endedInLive++;
-    this.endedUnlisted.push(inst);
+    this.changes.end(asHandle(inst));
     this.emit(how === "preempted" ? "instance-preempted" : "instance-terminated", { instanceId: inst.id, workloadId: inst.workloadId ?? undefined });
     const ws = inst.workloadId === null ? undefined : this.workloads.get(inst.workloadId);
     if (ws?.kind === "training") {
@@ -1340,8 +1236,8 @@ export class World {
     return inst.spot ? inst.offer.spotNow! : inst.offer.odNow!;
   }
 
-  // An instance's record changes only with what `ListedInstance` holds (state, notice, price, note) and its
-  // cost; the rest is fixed at launch. `listInstanceChanges` relies on that: keep the two in step.
+  // An instance's record changes only in its state, notice, price and note, where the world names it in
+  // `WorldChanges.instances`, and in its cost; the rest is fixed at launch. Keep the two in step.
   private toInstance(inst: InstanceRec): Instance {
     const offer = inst.offer.offer;
     const labels: Record<string, string> = { "skyops/role": inst.role };
@@ -1391,7 +1287,7 @@ export class World {
   getHealth(filter: { cloud?: Cloud | undefined; region?: string | undefined } = {}): HealthReport {
     this.checkScope(filter);
     const inScope = (cloud: Cloud, region: string): boolean => (filter.cloud === undefined || filter.cloud === cloud) && (filter.region === undefined || filter.region === region);
-    const regions = this.regionHealth().filter((r) => inScope(r.cloud, r.region));
+    const regions = this.getRegionHealth().filter((r) => inScope(r.cloud, r.region));
     const replicas: HealthReport["replicas"] = [];
     const services: HealthReport["services"] = [];
     for (const ws of this.workloads.values()) {
@@ -1399,16 +1295,7 @@ export class World {
       this.route(ws);
       services.push(serviceLevel(ws));
       for (const inst of [...ws.instances].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-        if (!inst.dep || !inScope(inst.dep.cloud, inst.dep.region)) continue;
-        const healthy = inst.state === "running" && inst.dep.regionState.outages === 0;
-        replicas.push({
-          workloadId: ws.spec.id,
-          location: inst.dep.location,
-          instanceId: inst.id,
-          state: inst.state === "provisioning" ? "provisioning" : healthy ? "healthy" : "unhealthy",
-          latencyP99Ms: inst.dep.p99Ms,
-          servedRps: healthy && healthyOf(inst.dep) > 0 ? inst.dep.servedRps / healthyOf(inst.dep) : 0,
-        });
+        if (inst.dep && inScope(inst.dep.cloud, inst.dep.region)) replicas.push(replicaHealth(ws, inst, inst.dep));
       }
     }
     const interruptions: HealthReport["interruptions"] = [];
@@ -1419,8 +1306,24 @@ export class World {
     return { atMs: this.now, regions, replicas, interruptions, services };
   }
 
+  /** A serving workload's service level, as `getHealth` reports it. */
+  getServiceLevel(workloadId: string): HealthReport["services"][number] {
+    const ws = this.requireInference(workloadId);
+    if (!ws.routed) this.route(ws);
+    return serviceLevel(ws);
+  }
+
+  /** A serving workload's replicas' health, as `getHealth` reports it, in the order they were launched. */
+  getReplicaHealth(workloadId: string): HealthReport["replicas"] {
+    const ws = this.requireInference(workloadId);
+    if (!ws.routed) this.route(ws);
+    const replicas: HealthReport["replicas"] = [];
+    for (const inst of ws.instances) if (inst.dep !== null) replicas.push(replicaHealth(ws, inst, inst.dep));
+    return replicas;
+  }
+
   /** Every region's health now, sorted by cloud/region. */
-  private regionHealth(): RegionHealth[] {
+  getRegionHealth(): RegionHealth[] {
     const regions: RegionHealth[] = [];
     for (const r of [...this.regions.values()].sort((a, b) => (`${a.cloud}/${a.region}` < `${b.cloud}/${b.region}` ? -1 : 1))) {
       regions.push({ cloud: r.cloud, region: r.region, state: r.outages > 0 ? "down" : "up", addedLatencyMs: r.addedLatencyMs, stockouts: [...r.stockouts.keys()].sort() });
@@ -1542,7 +1445,7 @@ export class World {
     const spec = ws.spec;
     let usdPerHour = 0;
     for (const inst of ws.instances) usdPerHour += inst.spot ? inst.offer.spotNow! : inst.offer.odNow!;
-    const costUsd = this.workloadCostUsd(ws);
+    const costUsd = this.costOfWorkload(ws);
     if (ws.kind === "training") {
       // nodes by location, in the order first seen (a job's nodes are nearly always in one place: a list, not a map)
       const byLocation: { location: string; spot: boolean; instanceType: string; replicas: number; healthy: number }[] = [];
@@ -1706,6 +1609,7 @@ export class World {
         ws.version = req.version;
         ws.psi = BASELINE_PSI;
         this.touch(ws);
+        this.changes.model(ws.spec.id);
       }
       this.emit("model-version-set", { workloadId: ws.spec.id, detail: req.version });
       return true;
@@ -1846,68 +1750,43 @@ export class World {
     };
   }
 
-  // ---------------------------------------------------------------- incremental listing
+  // ---------------------------------------------------------------- what changed, and what accrues
 
-  /*
-   * The tool server's incremental listing (src/domain/tools.ts, "Incremental listing") asks the world what
-   * changed since an earlier listing. Every listing takes a new mark and compares each record with how the
-   * last listing (of any caller) saw it: a record that differs gets the new mark as its `rev`, so a caller
-   * whose last listing had mark S is sent exactly the records with rev > S. Records that changed and changed
-   * back between two listings are not sent: they are as that caller has them. Only records marked stale since
-   * (see `touch`) are compared, so a listing costs what changed plus the accruing columns of the rest. Nothing
-   * here changes what the world simulates.
-   */
-
-  /** Starts a listing: its mark; instances ended since the last listing move to the log of ends. */
-  private beginListing(): number {
-    const mark = ++this.listingMark;
-    for (const inst of this.endedUnlisted) {
-      if (inst.listed !== null || inst.listedReplica !== null || inst.noticeFirstRev !== null) {
-        this.endedLog.push({ id: inst.id, instance: inst.listed?.firstRev ?? null, replica: inst.listedReplica?.firstRev ?? null, notice: inst.noticeFirstRev, endRev: mark });
-      }
-      inst.listed = null;
-      inst.listedReplica = null;
-    }
-    this.endedUnlisted = [];
-    if (this.endedLog.length > MAX_ENDED_LOG) {
-      const cut = this.endedLog.length - MAX_ENDED_LOG / 2;
-      this.endedPrunedThrough = this.endedLog[cut - 1]!.endRev;
-      this.endedLog.splice(0, cut);
-    }
-    return mark;
+  /** What changed since the last call; see `WorldChanges`. One reader drains it, from the start: the first take names every record. */
+  takeChanges(): WorldChanges {
+    return this.changes.take();
   }
 
-  /** Whether a listing can answer what changed since mark `since` (a mark it gave, whose ends it still has). */
-  private answersSince(since: number | null | undefined): since is number {
-    return since !== null && since !== undefined && Number.isInteger(since) && since >= this.endedPrunedThrough && since < this.listingMark;
+  /** Every workload, in fleet order, as a reader of `takeChanges` holds it. */
+  workloadHandles(): WorkloadHandle[] {
+    return [...this.workloads.values()].map((ws) => asHandle(ws));
   }
 
-  /** Ends since `since` of instances that a listing had seen as `kind` (at or before `since`). */
-  private endedSince(since: number, kind: "instance" | "replica" | "notice"): string[] {
-    const out: string[] = [];
-    for (let i = this.endedLog.length - 1; i >= 0; i--) {
-      const e = this.endedLog[i]!;
-      if (e.endRev <= since) break;
-      const first = e[kind];
-      if (first !== null && first <= since) out.push(e.id);
-    }
-    return out.reverse();
+  /** One instance's record, as `listInstances` gives it. */
+  getInstance(inst: InstanceHandle): Instance {
+    return this.toInstance(instanceOf(inst));
   }
 
-  /** `list_offers` (every offer) as changes since the listing of mark `since`. */
-  listOfferChanges(since?: number | null): OfferChanges {
-    const mark = this.beginListing();
-    const delta = this.answersSince(since);
-    const offers: OfferQuote[] = [];
-    for (const o of this.offers) {
-      if (o.quoteStale) {
-        const quote = this.quote(o);
-        if (o.listed === null || !sameFields(o.listed.value, quote, QUOTE_FIELDS)) o.listed = { value: quote, rev: mark };
-        o.quoteStale = false;
-      }
-      if (!delta || o.listed!.rev > since) offers.push(this.quote(o));
-    }
-    return { mark, delta, offers };
+  /** What an instance has cost so far, USD (its record's `costUsd`). */
+  instanceCostUsd(inst: InstanceHandle): number {
+    return this.costOf(instanceOf(inst));
+  }
+
+  /** What a workload has cost so far, USD (its status's `costUsd`). */
+  workloadCostUsd(ws: WorkloadHandle): number {
+    return this.costOfWorkload(workloadOf(ws));
+  }
+
+  /** A training job's progress, hours (its status's `progressHours`; null for a serving workload). */
+  progressHours(ws: WorkloadHandle): number | null {
+    const state = workloadOf(ws);
+    return state.kind === "training" ? state.progressH : null;
+  }
+
+  /** A training job's checkpointed progress, hours (its status's `checkpointedHours`, which moves with the progress of a job that runs; null for a serving workload). */
+  checkpointedHours(ws: WorkloadHandle): number | null {
+    const state = workloadOf(ws);
+    return state.kind === "training" ? this.checkpointedH(state) : null;
   }
 
   /** What every live instance costs together now, USD/hour. */
@@ -1915,148 +1794,6 @@ export class World {
     let rate = 0;
     for (const inst of this.live) if (inst.endedAtMs === null) rate += this.priceOf(inst);
     return rate;
-  }
-
-  /** `list_instances` (live ones) as changes since the listing of mark `since`; see `InstanceChanges`. */
-  listInstanceChanges(since?: number | null): InstanceChanges {
-    const mark = this.beginListing();
-    const delta = this.answersSince(since);
-    const out: InstanceChanges = { mark, delta, instances: [], removed: delta ? this.endedSince(since, "instance") : [], accrued: { ids: [], costUsd: [] } };
-    for (const inst of this.live) {
-      if (inst.endedAtMs !== null) continue;
-      let seen = inst.listed;
-      if (seen === null || inst.listedStale) {
-        const usdPerHour = this.priceOf(inst);
-        const note = this.noteOf(inst);
-        if (seen === null) inst.listed = seen = { state: inst.state, interruptionAtMs: inst.interruptionAtMs, usdPerHour, note, rev: mark, firstRev: mark };
-        else if (seen.state !== inst.state || seen.interruptionAtMs !== inst.interruptionAtMs || seen.usdPerHour !== usdPerHour || seen.note !== note) {
-          Object.assign(seen, { state: inst.state, interruptionAtMs: inst.interruptionAtMs, usdPerHour, note, rev: mark });
-        }
-        inst.listedStale = false;
-      }
-      if (!delta || seen.rev > since) out.instances.push(this.toInstance(inst));
-      else {
-        out.accrued.ids.push(inst.id);
-        out.accrued.costUsd.push(this.costOf(inst));
-      }
-    }
-    return out;
-  }
-
-  /** `list_workloads` as changes since the listing of mark `since`; see `WorkloadChanges`. */
-  listWorkloadChanges(since?: number | null): WorkloadChanges {
-    const mark = this.beginListing();
-    const delta = this.answersSince(since);
-    const out: WorkloadChanges = { mark, delta, workloads: [], accrued: { ids: [], costUsd: [], progressHours: [] } };
-    // a full listing hands out every status; a delta builds only those that may have changed or are sent
-    const statuses = delta ? null : this.statuses();
-    let i = 0;
-    for (const ws of this.workloads.values()) {
-      let status = statuses?.[i++] ?? null;
-      let seen = ws.listedStatus;
-      // progress moves a running job's checkpointed hours with nothing to mark it: look
-      if (seen === null || ws.statusStale || (ws.kind === "training" && ws.running && this.checkpointedH(ws) !== seen.value.checkpointedHours)) {
-        status ??= this.status(ws);
-        if (seen === null) ws.listedStatus = seen = { value: status, rev: mark };
-        else {
-          if (!sameFields(seen.value, status, STATUS_FIELDS)) seen.rev = mark;
-          seen.value = status;
-        }
-        ws.statusStale = false;
-      }
-      if (!delta || seen.rev > since) out.workloads.push(copyStatus(status ?? this.status(ws)));
-      else {
-        out.accrued.ids.push(ws.spec.id);
-        out.accrued.costUsd.push(status?.costUsd ?? this.workloadCostUsd(ws));
-        out.accrued.progressHours.push(ws.kind === "training" ? ws.progressH : null);
-      }
-    }
-    return out;
-  }
-
-  /** `get_health` (every region) as changes since the listing of mark `since`; see `HealthChanges`. */
-  getHealthChanges(since?: number | null): HealthChanges {
-    const mark = this.beginListing();
-    const delta = this.answersSince(since);
-    if (!delta) {
-      const report = this.getHealth();
-      // every record as this listing saw it, for the next delta
-      this.listHealth(mark, null);
-      return { mark, delta, report, removed: { replicas: [], interruptions: [], services: [] } };
-    }
-    const { replicas, services, interruptions } = this.listHealth(mark, since);
-    return {
-      mark,
-      delta,
-      report: { atMs: this.now, regions: this.regionHealth(), replicas, interruptions, services },
-      removed: { replicas: this.endedSince(since, "replica"), interruptions: this.endedSince(since, "notice"), services: [] },
-    };
-  }
-
-  /**
-   * Works out the health of every service and replica that may have changed (`healthStale`) as `getHealth`
-   * reports it, compares each with how the last listing saw it, and returns those changed since `since` (with
-   * `since` null, nothing: the caller lists all). The others are as listed, so what is sent of them comes from there.
-   */
-  private listHealth(mark: number, since: number | null): Pick<HealthReport, "replicas" | "services" | "interruptions"> {
-    const out: Pick<HealthReport, "replicas" | "services" | "interruptions"> = { replicas: [], services: [], interruptions: [] };
-    for (const ws of this.services) {
-      if (ws.healthStale) this.relistHealth(ws, mark);
-      if (since === null || ws.healthRev <= since) continue;
-      const service = ws.listedService!;
-      if (service.rev > since) out.services.push({ ...service.value });
-      for (const inst of ws.instances) {
-        const r = inst.listedReplica!;
-        if (r.rev > since) out.replicas.push({ workloadId: ws.spec.id, location: inst.dep!.location, instanceId: inst.id, state: r.state, latencyP99Ms: r.latencyP99Ms, servedRps: r.servedRps });
-      }
-    }
-    for (const inst of this.live) {
-      if (inst.endedAtMs !== null || inst.interruptionAtMs === null) continue;
-      inst.noticeFirstRev ??= mark;
-      if (since !== null && inst.noticeFirstRev > since) {
-        out.interruptions.push({ instanceId: inst.id, workloadId: inst.workloadId, cloud: inst.offer.offer.cloud, region: inst.offer.offer.region, atMs: inst.interruptionAtMs });
-      }
-    }
-    return out;
-  }
-
-  /** Compares a service's health and its replicas' with how the last listing saw them; what differs gets `mark`. */
-  private relistHealth(ws: InferenceState, mark: number): void {
-    if (!ws.routed) this.route(ws);
-    const level = serviceLevel(ws);
-    const seen = ws.listedService;
-    if (seen === null || seen.value.demandRps !== level.demandRps || seen.value.servedWithinSloRps !== level.servedWithinSloRps || seen.value.latencyP99Ms !== level.latencyP99Ms) {
-      ws.listedService = { value: level, rev: mark };
-      ws.healthRev = mark;
-    }
-    for (const inst of ws.instances) {
-      const dep = inst.dep;
-      if (dep === null) continue;
-      // as getHealth reports a replica
-      const healthy = inst.state === "running" && dep.regionState.outages === 0;
-      const state = inst.state === "provisioning" ? "provisioning" : healthy ? "healthy" : "unhealthy";
-      const servedRps = healthy && healthyOf(dep) > 0 ? dep.servedRps / healthyOf(dep) : 0;
-      const r = inst.listedReplica;
-      if (r === null) inst.listedReplica = { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark, firstRev: mark };
-      else if (r.state !== state || r.latencyP99Ms !== dep.p99Ms || r.servedRps !== servedRps) Object.assign(r, { state, latencyP99Ms: dep.p99Ms, servedRps, rev: mark });
-      else continue;
-      ws.healthRev = mark;
-    }
-    ws.healthStale = false;
-  }
-
-  /** `get_drift` of every serving workload as changes since the listing of mark `since` (a report's atMs is no change). */
-  getDriftChanges(since?: number | null): DriftChanges {
-    const mark = this.beginListing();
-    const delta = this.answersSince(since);
-    const reports: DriftReport[] = [];
-    for (const ws of this.services) {
-      const seen = ws.listedDrift;
-      if (seen === null) ws.listedDrift = { value: { version: ws.version, psi: ws.psi }, rev: mark };
-      else if (seen.value.version !== ws.version || seen.value.psi !== ws.psi) ws.listedDrift = { value: { version: ws.version, psi: ws.psi }, rev: mark };
-      if (!delta || ws.listedDrift!.rev > since) reports.push(this.getDrift(ws.spec.id));
-    }
-    return { mark, delta, reports };
   }
 
   // ---------------------------------------------------------------- accounting and log
@@ -2086,7 +1823,7 @@ export class World {
     let deadlinesMissed = 0;
     let trainingCompleted = 0;
     for (const ws of this.workloads.values()) {
-      perWorkloadCostUsd[ws.spec.id] = this.workloadCostUsd(ws);
+      perWorkloadCostUsd[ws.spec.id] = this.costOfWorkload(ws);
       if (ws.kind === "inference") availability[ws.spec.id] = ws.demandIntegral > 0 ? ws.servedIntegral / ws.demandIntegral : 1;
       else {
         if (ws.deadlineMissed) deadlinesMissed++;
@@ -2109,18 +1846,43 @@ export class World {
   }
 }
 
+/**
+ * A record as a reader of `takeChanges` holds it (see `WorkloadHandle`): the record itself, typed so that only
+ * the world reads it.
+ */
+function asHandle(ws: WorkloadState): WorkloadHandle;
+function asHandle(inst: InstanceRec): InstanceHandle;
+function asHandle(record: WorkloadState | InstanceRec): WorkloadHandle | InstanceHandle {
+  return record as unknown as WorkloadHandle | InstanceHandle;
+}
+
+function workloadOf(ws: WorkloadHandle): WorkloadState {
+  return ws as unknown as WorkloadState;
+}
+
+function instanceOf(inst: InstanceHandle): InstanceRec {
+  return inst as unknown as InstanceRec;
+}
+
 /** Replicas of a deployment that serve: those running, unless its region is down. */
 function healthyOf(d: DeploymentRec): number {
   return d.regionState.outages === 0 ? d.running : 0;
 }
 
-/** A status to hand out: its own objects, so no caller can change the world's cached one. */
-function copyStatus(s: WorkloadStatus): WorkloadStatus {
-  return { ...s, deployments: s.deployments.map((d) => ({ ...d })) };
+/** A serving replica's health line (its service routed). */
+function replicaHealth(ws: InferenceState, inst: InstanceRec, dep: DeploymentRec): HealthReport["replicas"][number] {
+  const healthy = inst.state === "running" && dep.regionState.outages === 0;
+  return {
+    workloadId: ws.spec.id,
+    location: dep.location,
+    instanceId: inst.id,
+    state: inst.state === "provisioning" ? "provisioning" : healthy ? "healthy" : "unhealthy",
+    latencyP99Ms: dep.p99Ms,
+    servedRps: healthy && healthyOf(dep) > 0 ? dep.servedRps / healthyOf(dep) : 0,
+  };
 }
 
-/** Every field of an offer's quote. */
-const QUOTE_FIELDS: readonly string[] = Object.keys(OfferQuoteSchema.shape);
-
-/** What makes a workload's status change for incremental listing: every field but the accruing cost and progress. */
-const STATUS_FIELDS: readonly string[] = Object.keys(WorkloadStatusSchema.shape).filter((f) => f !== "costUsd" && f !== "progressHours");
+/** A status to hand out: its own objects, so no caller can change one the world (or a reader) keeps. */
+export function copyStatus(s: WorkloadStatus): WorkloadStatus {
+  return { ...s, deployments: s.deployments.map((d) => ({ ...d })) };
+}

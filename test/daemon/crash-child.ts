@@ -8,11 +8,11 @@
 import { join } from "node:path";
 import pino from "pino";
 import { WorldSpecSchema } from "../../src/domain/index.js";
-import { CHANGING_OPS } from "../../src/sim/index.js";
 import { ConfigSchema } from "../../src/server/config.js";
 import { Daemon } from "../../src/server/daemon.js";
 import { DEFAULT_START_MS } from "../../src/sim/index.js";
 import { SimHost } from "../../tools/sim/host.js";
+import { CHANGING_OPS } from "../../tools/sim/journaled-world.js";
 import { inMemorySimTransport } from "../../tools/sim/in-memory.js";
 
 const [state, scenario] = [process.argv[2]!, process.argv[3]!];
@@ -52,10 +52,10 @@ const s = SCENARIOS[scenario as keyof typeof SCENARIOS];
 const spec = WorldSpecSchema.parse({ seed: 5, startMs: DEFAULT_START_MS, ...s.world });
 const host = new SimHost({ spec, speed: 0, stateDir: join(state, "sim") });
 let boundary = 0;
-const world = host.world as unknown as Record<string, (req: unknown) => unknown>;
+const ops = host.ops as unknown as Record<string, (req: unknown) => unknown>;
 for (const op of CHANGING_OPS) {
-  const original = world[op]!.bind(host.world);
-  world[op] = (req: unknown) => {
+  const original = ops[op]!.bind(host.ops);
+  ops[op] = (req: unknown) => {
     if (++boundary === killAt) process.kill(process.pid, "SIGKILL");
     const result = original(req);
     if (++boundary === killAt) process.kill(process.pid, "SIGKILL");

@@ -45,7 +45,7 @@ describe("the daemon on the simulator, through the whole graph", () => {
   describe("approvals", () => {
     async function orphanWaiting(): Promise<{ d: TestDaemon; id: string; orphan: string }> {
       const t = await startTestDaemon({ workloads: [chat] });
-      const [orphan] = t.host.world.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: "leftover" });
+      const [orphan] = t.host.ops.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: "leftover" });
       await t.ticks(40);
       const pending = (await t.daemon.api().approvals()) as { proposalId: string; type: string }[];
       expect(pending.map((p) => p.type)).toEqual(["terminate"]);

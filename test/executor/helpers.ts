@@ -37,7 +37,7 @@ export class SimConnection {
   ) {}
 
   static async open(host: SimHost): Promise<SimConnection> {
-    const ctx: SimContext = { world: host.world };
+    const ctx: SimContext = host.context();
     const server = createSimServer(ctx);
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
@@ -49,7 +49,7 @@ export class SimConnection {
   }
 
   switchTo(host: SimHost): Client {
-    this.ctx.world = host.world;
+    Object.assign(this.ctx, host.context());
     return this.client;
   }
 }

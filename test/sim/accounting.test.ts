@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Instance, WorldSpecInput } from "../../src/domain/index.js";
-import { World, type JournalEntry } from "../../src/sim/index.js";
+import { World } from "../../src/sim/index.js";
+import { JournaledWorld, replayJournal, type JournalEntry, type WorldOps } from "../../tools/sim/journaled-world.js";
+import { WorldListings } from "../../tools/sim/world-listings.js";
 import { H, M, data, world } from "./helpers.js";
 
 /*
@@ -48,8 +50,8 @@ function costWorld(): World {
   });
 }
 
-/** Drives `costWorld` to 5 h in steps of `step(now)` ms, making the same calls at the same times whatever the steps; `moved` hears each step. */
-function play(w: World, step: (now: number) => number, moved: () => void = () => {}): { egressUsd: number } {
+/** Drives `costWorld` to 5 h in steps of `step(now)` ms, making the same calls (through `ops`) at the same times whatever the steps; `moved` hears each step. */
+function play(w: World, step: (now: number) => number, moved: () => void = () => {}, ops: WorldOps = w): { egressUsd: number } {
   const advance = (t: number): void => {
     w.advanceTo(Math.min(t, w.nowMs + step(w.nowMs)));
     moved();
@@ -59,13 +61,13 @@ function play(w: World, step: (now: number) => number, moved: () => void = () =>
   let egressUsd = 0;
   let orphans: Instance[] = [];
   let target: Instance[] = [];
-  calls.push([54 * M + 11 * S, () => (target = w.launch({ cloud: "aws", region: "us-west-2", gpu: { name: "A10G", count: 8 }, spot: false, count: 1, workloadId: "job", idempotencyKey: "target" }))]);
-  calls.push([58 * M + 3 * S, () => (egressUsd += w.resumeFromCheckpoint({ workloadId: "job", instanceIds: target.map((i) => i.id), idempotencyKey: "resume" }).egressUsd)]);
-  calls.push([59 * M + 59 * S, () => w.terminate({ instanceIds: w.listInstances({ workloadId: "job", region: "us-east-1" }).map((i) => i.id), idempotencyKey: "drain" })]);
-  calls.push([63 * M + 7 * S, () => (orphans = w.launch({ cloud: "aws", region: "us-east-1", zone: "use1-az5", instanceType: "g5.48xlarge", spot: true, count: 2, idempotencyKey: "orphans" }))]);
-  calls.push([96 * M + 1 * S, () => w.scale({ workloadId: "chat", cloud: "aws", region: "us-east-1", replicas: 3, idempotencyKey: "up" })]);
-  calls.push([2 * H + 5 * M + 17 * S, () => w.terminate({ instanceIds: [orphans[0]!.id], idempotencyKey: "orphan-0" })]);
-  calls.push([3 * H + 33 * S, () => w.scale({ workloadId: "chat", cloud: "aws", region: "us-east-1", spot: false, replicas: 2, idempotencyKey: "back" })]);
+  calls.push([54 * M + 11 * S, () => (target = ops.launch({ cloud: "aws", region: "us-west-2", gpu: { name: "A10G", count: 8 }, spot: false, count: 1, workloadId: "job", idempotencyKey: "target" }))]);
+  calls.push([58 * M + 3 * S, () => (egressUsd += ops.resumeFromCheckpoint({ workloadId: "job", instanceIds: target.map((i) => i.id), idempotencyKey: "resume" }).egressUsd)]);
+  calls.push([59 * M + 59 * S, () => ops.terminate({ instanceIds: w.listInstances({ workloadId: "job", region: "us-east-1" }).map((i) => i.id), idempotencyKey: "drain" })]);
+  calls.push([63 * M + 7 * S, () => (orphans = ops.launch({ cloud: "aws", region: "us-east-1", zone: "use1-az5", instanceType: "g5.48xlarge", spot: true, count: 2, idempotencyKey: "orphans" }))]);
+  calls.push([96 * M + 1 * S, () => ops.scale({ workloadId: "chat", cloud: "aws", region: "us-east-1", replicas: 3, idempotencyKey: "up" })]);
+  calls.push([2 * H + 5 * M + 17 * S, () => ops.terminate({ instanceIds: [orphans[0]!.id], idempotencyKey: "orphan-0" })]);
+  calls.push([3 * H + 33 * S, () => ops.scale({ workloadId: "chat", cloud: "aws", region: "us-east-1", spot: false, replicas: 2, idempotencyKey: "back" })]);
   for (const [at, call] of calls) {
     while (w.nowMs < start + at) advance(start + at);
     call();
@@ -113,10 +115,11 @@ describe("lazy cost accounting", () => {
 
   it("reports the same cost in an incremental listing's accrued fields as in a full listing", () => {
     const w = costWorld();
+    const listings = new WorldListings(w);
     w.advanceBy(10 * M);
-    const first = w.listInstanceChanges(null);
+    const first = listings.listInstanceChanges(null);
     w.advanceBy(7 * M + 13 * S);
-    const delta = w.listInstanceChanges(first.mark);
+    const delta = listings.listInstanceChanges(first.mark);
     expect(delta.delta).toBe(true);
     expect(delta.accrued.ids.length).toBeGreaterThan(0);
     const full = new Map(w.listInstances().map((i) => [i.id, i.costUsd]));
@@ -135,9 +138,9 @@ describe("lazy cost accounting", () => {
 
     // a world rebuilt from its journal (calls and clock marks, as the sim host writes it) is the same world
     const journal: JournalEntry[] = [];
-    const first = new World(data, costWorld().spec, { journal: (e) => journal.push(e) });
-    play(first, () => 17 * M + 3 * S, () => journal.push({ atMs: first.nowMs, op: "clock" }));
-    const again = World.replay(data, first.spec, journal);
+    const first = new World(data, costWorld().spec);
+    play(first, () => 17 * M + 3 * S, () => journal.push({ atMs: first.nowMs, op: "clock" }), new JournaledWorld(first, (e) => journal.push(e)));
+    const again = replayJournal(data, first.spec, journal);
     const view = (w: World) => JSON.stringify({ totals: w.totals(), instances: w.listInstances({ includeEnded: true }), workloads: w.listWorkloads(), health: w.getHealth(), events: w.events() });
     expect(view(again)).toBe(view(first));
   });

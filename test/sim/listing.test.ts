@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { DriftReport, HealthReport, Instance, WorkloadStatus } from "../../src/domain/index.js";
 import type { OfferQuote, SimEventType, World } from "../../src/sim/index.js";
+import { WorldListings } from "../../tools/sim/world-listings.js";
 import { M, world } from "./helpers.js";
 
 /*
@@ -55,7 +56,10 @@ class Follower {
   private readonly drift = new Map<string, DriftReport>();
   deltas = 0;
 
-  constructor(private readonly w: World) {}
+  constructor(
+    private readonly w: World,
+    private readonly listings: WorldListings,
+  ) {}
 
   /** Lists everything; `exact`: no one else listed since this caller's last listing. */
   list(exact: boolean, when: string): void {
@@ -72,7 +76,7 @@ class Follower {
     };
     const at = (what: string): string => `${what} ${when}`;
 
-    const wl = w.listWorkloadChanges(this.marks.workloads);
+    const wl = this.listings.listWorkloadChanges(this.marks.workloads);
     this.marks.workloads = wl.mark;
     if (wl.delta) {
       this.deltas++;
@@ -88,7 +92,7 @@ class Follower {
     } else for (const s of wl.workloads) this.workloads.set(s.id, s);
     expect([...this.workloads.values()], at("workloads")).toEqual(full.workloads);
 
-    const il = w.listInstanceChanges(this.marks.instances);
+    const il = this.listings.listInstanceChanges(this.marks.instances);
     this.marks.instances = il.mark;
     if (il.delta) {
       expect(new Set(il.removed), at("instances: removed")).toEqual(new Set([...this.instances.keys()].filter((id) => !full.instances.has(id))));
@@ -101,7 +105,7 @@ class Follower {
     }
     expect(sorted(this.instances), at("instances")).toEqual(sorted(full.instances));
 
-    const hl = w.getHealthChanges(this.marks.health);
+    const hl = this.listings.getHealthChanges(this.marks.health);
     this.marks.health = hl.mark;
     const h = hl.report;
     const fullReplicas = byKey(full.health.replicas, (r) => r.instanceId);
@@ -127,13 +131,13 @@ class Follower {
     expect(sorted(this.services), at("services")).toEqual(sorted(fullServices));
     expect(sorted(this.notices), at("notices")).toEqual(sorted(fullNotices));
 
-    const ol = w.listOfferChanges(this.marks.offers);
+    const ol = this.listings.listOfferChanges(this.marks.offers);
     this.marks.offers = ol.mark;
     if (ol.delta) follow(at("offers"), this.offers, full.offers, ol.offers, (o) => o.id, exact);
     else for (const o of ol.offers) this.offers.set(o.id, o);
     expect(sorted(this.offers), at("offers")).toEqual(sorted(full.offers));
 
-    const dl = w.getDriftChanges(this.marks.drift);
+    const dl = this.listings.getDriftChanges(this.marks.drift);
     this.marks.drift = dl.mark;
     if (dl.delta) follow(at("drift"), this.drift, full.drift, dl.reports, (r) => r.workloadId, exact, ["atMs"]);
     else for (const r of dl.reports) this.drift.set(r.workloadId, r);
@@ -201,8 +205,9 @@ function calls(w: World): [number, () => void][] {
 describe("incremental listing", () => {
   it("sends exactly the records that changed, and adds up to the full listings, through every kind of event and call", () => {
     const w = busyWorld();
-    const caller = new Follower(w);
-    const bystander = new Follower(w);
+    const listings = new WorldListings(w);
+    const caller = new Follower(w, listings);
+    const bystander = new Follower(w, listings);
     const timeline = calls(w);
     let step = 0;
     let exact = true;

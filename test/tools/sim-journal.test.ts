@@ -25,18 +25,30 @@ describe("a simulated world with a state folder", () => {
     const dir = stateDir();
     const a = new SimHost({ stateDir: dir });
     a.advanceBy(30 * 60_000);
-    const launched = a.world.launch({ cloud: "gcp", region: "us-central1", gpu: { name: "A100", count: 8 }, spot: false, count: 1, workloadId: "llm-finetune", idempotencyKey: "p-1/launch" });
+    const launched = a.ops.launch({ cloud: "gcp", region: "us-central1", gpu: { name: "A100", count: 8 }, spot: false, count: 1, workloadId: "llm-finetune", idempotencyKey: "p-1/launch" });
     a.advanceBy(5 * 60_000);
-    a.world.resumeFromCheckpoint({ workloadId: "llm-finetune", instanceIds: launched.map((i) => i.id), idempotencyKey: "p-1/resume" });
-    a.world.setTrafficWeights({ workloadId: "chat-api", weights: { "aws/us-east-1": 10, "gcp/us-central1": 90 }, idempotencyKey: "p-2/weights" });
+    a.ops.resumeFromCheckpoint({ workloadId: "llm-finetune", instanceIds: launched.map((i) => i.id), idempotencyKey: "p-1/resume" });
+    a.ops.setTrafficWeights({ workloadId: "chat-api", weights: { "aws/us-east-1": 10, "gcp/us-central1": 90 }, idempotencyKey: "p-2/weights" });
     a.advanceBy(2 * 60 * 60_000);
     a.close();
     const before = view(a);
     const b = new SimHost({ stateDir: dir });
     expect(view(b)).toBe(before);
     // the same key again changes nothing in the rebuilt world either
-    b.world.launch({ cloud: "gcp", region: "us-central1", gpu: { name: "A100", count: 8 }, spot: false, count: 1, workloadId: "llm-finetune", idempotencyKey: "p-1/launch" });
+    b.ops.launch({ cloud: "gcp", region: "us-central1", gpu: { name: "A100", count: 8 }, spot: false, count: 1, workloadId: "llm-finetune", idempotencyKey: "p-1/launch" });
     expect(b.world.listInstances({ workloadId: "llm-finetune", includeEnded: true })).toHaveLength(a.world.listInstances({ workloadId: "llm-finetune", includeEnded: true }).length);
+  });
+
+  it("journals only the calls that took effect, not one the world refused", () => {
+    const dir = stateDir();
+    const a = new SimHost({ stateDir: dir });
+    a.advanceBy(60_000);
+    expect(() => a.ops.terminate({ instanceIds: ["i-none"], idempotencyKey: "p-3/terminate" })).toThrow(/unknown instance/);
+    a.ops.setTrafficWeights({ workloadId: "chat-api", weights: { "aws/us-east-1": 10, "gcp/us-central1": 90 }, idempotencyKey: "p-3/weights" });
+    a.close();
+    const ops = readFileSync(join(dir, JOURNAL_FILE), "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { op: string }).op);
+    expect(ops.filter((op) => op !== "clock")).toEqual(["world", "setTrafficWeights"]);
+    expect(view(new SimHost({ stateDir: dir }))).toBe(view(a));
   });
 
   it("skips a line torn by a crash mid-write", () => {

@@ -39,7 +39,7 @@ export function registerGetDrift(server: McpServer, ctx: SimContext, listings: S
           const reports = [world.getDrift(args.workloadId)];
           return reply(DriftOutputSchema, { atMs: world.nowMs, reports }, text(reports));
         }
-        const { reports, revision, delta } = listings.chain("get_drift").answer(args.sinceRevision, (since) => world.getDriftChanges(since));
+        const { reports, revision, delta } = listings.chain("get_drift").answer(args.sinceRevision, (since) => ctx.worldListings.getDriftChanges(since));
         if (!delta) return reply(DriftOutputSchema, { atMs: world.nowMs, reports, revision }, `${text(reports)}\nRevision ${revision}.`);
         return reply(
           DriftOutputSchema,

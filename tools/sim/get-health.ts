@@ -42,7 +42,7 @@ export function registerGetHealth(server: McpServer, ctx: SimContext, listings: 
           const h = world.getHealth(filter);
           return reply(HealthOutputSchema, h, summary(h));
         }
-        const changes = listings.chain("get_health").answer(sinceRevision, (since) => world.getHealthChanges(since));
+        const changes = listings.chain("get_health").answer(sinceRevision, (since) => ctx.worldListings.getHealthChanges(since));
         const { report: h, removed, revision } = changes;
         if (!changes.delta) return reply(HealthOutputSchema, { ...h, revision }, `${summary(h)}\nRevision ${revision}.`);
         const changed = h.replicas.length + h.interruptions.length + h.services.length;

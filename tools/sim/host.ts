@@ -3,7 +3,9 @@ import { loadWorldData } from "../../src/data/load.js";
 import { DEFAULT_SEED, DEFAULT_START_MS, World, defaultWorldSpec } from "../../src/sim/index.js";
 import type { SimContext } from "./context.js";
 import { WorldJournal } from "./journal.js";
+import { JournaledWorld, replayJournal, type WorldOps } from "./journaled-world.js";
 import { MAX_SPEED } from "./limits.js";
+import { WorldListings } from "./world-listings.js";
 
 export interface SimHostOptions {
   /** Seed of the default world (ignored with `spec`). Default 42. */
@@ -37,7 +39,11 @@ export { MAX_SPEED };
  * the wall time that passed × speed. Every MCP session of the process shares this one world.
  */
 export class SimHost {
+  /** The world, to read and to move its clock; change it through `ops`, or the journal misses the change. */
   readonly world: World;
+  /** The world's changing operations, journaled with a state folder. */
+  readonly ops: WorldOps;
+  readonly listings: WorldListings;
   readonly speed: number;
   readonly readOnly: boolean;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -66,16 +72,19 @@ export class SimHost {
     if (options.stateDir !== undefined) {
       const journal = new WorldJournal(options.stateDir, spec);
       this.journal = journal;
-      this.world = World.replay(data, spec, journal.entries, { journal: (entry) => journal.append(entry) });
+      this.world = replayJournal(data, spec, journal.entries);
+      this.ops = new JournaledWorld(this.world, (entry) => journal.append(entry));
     } else {
       this.world = new World(data, spec);
+      this.ops = this.world;
     }
+    this.listings = new WorldListings(this.world);
     if (speed > 0) this.start(tickMs);
   }
 
   /** What tool servers made for this host reach. */
   context(): SimContext {
-    return { world: this.world, readOnly: this.readOnly };
+    return { world: this.world, ops: this.ops, worldListings: this.listings, readOnly: this.readOnly };
   }
 
   /** Moves simulated time forward by `ms` (tests; a frozen host; a daemon that owns the clock). */

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { WorldSpec } from "../../src/domain/index.js";
-import type { JournalEntry } from "../../src/sim/index.js";
+import type { JournalEntry } from "./journaled-world.js";
 
 export const JOURNAL_FILE = "sim-journal.jsonl";
 

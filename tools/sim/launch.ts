@@ -34,7 +34,7 @@ export function registerLaunch(server: McpServer, ctx: SimContext): void {
     (args) =>
       guard(() => {
         const { world } = ctx;
-        const instances = world.launch(args);
+        const instances = ctx.ops.launch(args);
         const rate = instances.reduce((a, i) => a + i.usdPerHour, 0);
         const first = instances[0]!;
         const lines = [

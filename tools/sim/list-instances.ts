@@ -41,7 +41,7 @@ export function registerListInstances(server: McpServer, ctx: SimContext, listin
           const rate = instances.reduce((a, i) => a + i.usdPerHour, 0);
           return reply(ListInstancesOutputSchema, { atMs: world.nowMs, usdPerHour: rate, instances }, summary(instances, rate));
         }
-        const changes = listings.chain("list_instances").answer(sinceRevision, (since) => world.listInstanceChanges(since));
+        const changes = listings.chain("list_instances").answer(sinceRevision, (since) => ctx.worldListings.listInstanceChanges(since));
         const { instances, removed, accrued, revision } = changes;
         if (!changes.delta) {
           const rate = instances.reduce((a, i) => a + i.usdPerHour, 0);

@@ -67,7 +67,7 @@ export function registerListOffers(server: McpServer, ctx: SimContext, listings:
         const unfiltered = Object.values(filter).every((v) => v === undefined);
         let revision: string | undefined;
         if (unfiltered) {
-          const changes = listings.chain("list_offers").answer(sinceRevision, (since) => world.listOfferChanges(since));
+          const changes = listings.chain("list_offers").answer(sinceRevision, (since) => ctx.worldListings.listOfferChanges(since));
           revision = changes.revision;
           if (changes.delta) {
             const text = `Since revision ${sinceRevision}: ${count(changes.offers.length, "offer")} changed in price, capacity or availability. Revision ${revision}.`;

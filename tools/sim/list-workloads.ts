@@ -41,7 +41,7 @@ export function registerListWorkloads(server: McpServer, ctx: SimContext, listin
           if (args.kind !== undefined) workloads = workloads.filter((w) => w.kind === args.kind);
           return reply(ListWorkloadsOutputSchema, { atMs: world.nowMs, workloads }, text(workloads));
         }
-        const changes = listings.chain("list_workloads").answer(args.sinceRevision, (since) => world.listWorkloadChanges(since));
+        const changes = listings.chain("list_workloads").answer(args.sinceRevision, (since) => ctx.worldListings.listWorkloadChanges(since));
         const { workloads, revision, accrued } = changes;
         if (!changes.delta) return reply(ListWorkloadsOutputSchema, { atMs: world.nowMs, workloads, revision }, `${text(workloads)}\nRevision ${revision}.`);
         const lines = [

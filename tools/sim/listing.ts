@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 
 /*
  * Incremental listing (src/domain/tools.ts, "Incremental listing"), per MCP session and tool: the revision
- * of the last unfiltered answer and the world's listing mark behind it. The world works out what changed
- * since a mark (src/sim/world.ts, "incremental listing"); a session honours only the revision of its
+ * of the last unfiltered answer and the world's listing mark behind it. The world's listings work out what
+ * changed since a mark (world-listings.ts, one per world); a session honours only the revision of its
  * latest answer of that tool: an older one (an answer that was lost, or another session's, or another
  * process's) gets a full listing, and so does a revision the world can no longer answer.
  */

@@ -27,7 +27,7 @@ export function registerRequestCheckpoint(server: McpServer, ctx: SimContext): v
     (args) =>
       guard(() => {
         const { world } = ctx;
-        const c = world.requestCheckpoint(args);
+        const c = ctx.ops.requestCheckpoint(args);
         const text =
           `Checkpoint ${c.uri} of ${c.workloadId}: ${c.gb} GB holding ${Math.round(c.progressHours * 100) / 100} h of progress in ${c.cloud}/${c.region}; ` +
           (c.ready ? "ready now." : `being written, ready at ${iso(c.readyAtMs)} (poll with the same idempotencyKey).`);

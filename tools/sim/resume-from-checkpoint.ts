@@ -29,7 +29,7 @@ export function registerResumeFromCheckpoint(server: McpServer, ctx: SimContext)
     (args) =>
       guard(() => {
         const { world } = ctx;
-        const r = world.resumeFromCheckpoint(args);
+        const r = ctx.ops.resumeFromCheckpoint(args);
         const text =
           `${r.workloadId} resumes from ${r.checkpointUri} (${Math.round(r.progressHours * 100) / 100} h) on ${r.instanceIds.join(", ")} in ${r.toRegion}; ` +
           `egress ${r.egressGb} GB from ${r.fromRegion} cost ${usd(r.egressUsd)}, transfer ${Math.round(r.transferMs / 1000)} s; running again at ${iso(r.resumesAtMs)}.`;

@@ -32,7 +32,7 @@ export function registerScale(server: McpServer, ctx: SimContext): void {
     (args) =>
       guard(() => {
         const { world } = ctx;
-        const workload = world.scale(args);
+        const workload = ctx.ops.scale(args);
         return reply(WorkloadOutputSchema, { atMs: world.nowMs, workload }, `Scaled ${args.cloud}/${args.region} to ${args.replicas} replicas.\n${workloadLine(workload)}`);
       }),
   );

@@ -29,7 +29,7 @@ export function registerSetModelVersion(server: McpServer, ctx: SimContext): voi
     (args) =>
       guard(() => {
         const { world } = ctx;
-        const workload = world.setModelVersion(args);
+        const workload = ctx.ops.setModelVersion(args);
         return reply(WorkloadOutputSchema, { atMs: world.nowMs, workload }, `Serving model ${workload.modelVersion} (previous ${workload.previousModelVersion ?? "none"}).\n${workloadLine(workload)}`);
       }),
   );

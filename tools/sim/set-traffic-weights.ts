@@ -32,7 +32,7 @@ export function registerSetTrafficWeights(server: McpServer, ctx: SimContext): v
     (args) =>
       guard(() => {
         const { world } = ctx;
-        const workload = world.setTrafficWeights(args);
+        const workload = ctx.ops.setTrafficWeights(args);
         return reply(WorkloadOutputSchema, { atMs: world.nowMs, workload }, `Traffic weights set.\n${workloadLine(workload)}`);
       }),
   );

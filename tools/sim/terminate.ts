@@ -27,7 +27,7 @@ export function registerTerminate(server: McpServer, ctx: SimContext): void {
     (args) =>
       guard(() => {
         const { world } = ctx;
-        const instances = world.terminate(args);
+        const instances = ctx.ops.terminate(args);
         const text = `${count(instances.length, "instance")} ended: ${instances.map((i) => `${i.id} (${i.state})`).join(", ")}.`;
         return reply(TerminateOutputSchema, { atMs: world.nowMs, instances }, text);
       }),

@@ -29,6 +29,8 @@ const PURE = architecture.pure;
 const CLOUD_SDKS = architecture.cloudSdks;
 /** @type {Record<string, string[]>} tools/<name> → the src/ folders it may import. */
 const TOOL_LAYERS = architecture.toolLayers;
+/** @type {string} The folder under tools/ every other tool server may import (the tool-server kit). */
+const TOOL_KIT = architecture.toolKit;
 
 /** Deepest nesting (folders below the layer folder) that gets a precise block. */
 const MAX_DEPTH = 6;
@@ -110,13 +112,14 @@ const toolBlocks = [...Object.entries(TOOL_LAYERS), ["*", ["domain", "data"]]].f
     .filter((m) => !sdks.includes(m));
   const tool = name === "*" ? "tools/<name>" : `tools/${name}`;
   const sdkText = sdks.length > 0 ? `and its cloud's SDK (${sdks.join(", ")})` : "and no cloud SDK";
-  const message = `${tool} may import ${allowed.map((a) => `src/${a}`).join(", ")} ${sdkText} (DESIGN.md, "Layout and ownership").`;
+  const kit = name === TOOL_KIT ? [] : [TOOL_KIT];
+  const message = `${tool} may import ${[...allowed.map((a) => `src/${a}`), ...kit.map((k) => `tools/${k}`)].join(", ")} ${sdkText} (DESIGN.md, "Layout and ownership").`;
   return perDepth(`tools/${name}`, (depth) => [
     leavingFolder(
       depth + 1,
       "tools",
       allowed.map((a) => `src/${a}`),
-      [],
+      kit,
       message,
     ),
     {

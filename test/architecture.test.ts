@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 const ARCHITECTURE = JSON.parse(readFileSync(new URL("../architecture.json", import.meta.url), "utf8")) as {
   srcLayers: Record<string, string[]>;
   toolLayers: Record<string, string[]>;
+  toolKit: string;
   cloudSdks: Record<string, string[]>;
   pure: string[];
 };
@@ -32,6 +33,9 @@ const CLOUD_SDKS: Record<string, readonly string[]> = ARCHITECTURE.cloudSdks;
 
 /** tools/<name> → src/ folders it may import. */
 const TOOL_LAYERS: Record<string, readonly string[]> = ARCHITECTURE.toolLayers;
+
+/** The tool-server kit, which every other tool server may import: `tools/kit`. */
+const TOOL_KIT = `tools/${ARCHITECTURE.toolKit}`;
 
 /** Folders that take time and facts as arguments. */
 const PURE = new Set(ARCHITECTURE.pure.map((f) => `src/${f}`));
@@ -168,7 +172,7 @@ function allowedFor(unit: string): { units: Set<string> | "anything" } | undefin
   }
   if (top === "tools") {
     const layers = TOOL_LAYERS[name] ?? ["domain", "data"];
-    return { units: new Set([unit, ...layers.map((f) => `src/${f}`), ...extra]) };
+    return { units: new Set([unit, ...layers.map((f) => `src/${f}`), ...(unit === TOOL_KIT ? [] : [TOOL_KIT]), ...extra]) };
   }
   return undefined;
 }
@@ -375,8 +379,8 @@ describe("the import scanner", () => {
         "src/policy/rules/bad.ts:8 → ../../agent/hub.js (src/policy may not import src/agent; it may import src/domain)",
         "src/policy/rules/bad.ts:9 → ../../server/http.js (src/policy may not import src/server; it may import src/domain)",
         "tools/aws/server.ts:2 → @google-cloud/compute (tools/aws may import only its own cloud's SDK, not @google-cloud/compute)",
-        "tools/gcp/server.ts:1 → ../../src/sim/world.js (tools/gcp may not import src/sim; it may import src/domain, src/data)",
-        "tools/sim/server.ts:2 → ../../src/store/repo.js (tools/sim may not import src/store; it may import src/domain, src/data, src/sim)",
+        "tools/gcp/server.ts:1 → ../../src/sim/world.js (tools/gcp may not import src/sim; it may import src/domain, src/data, tools/kit)",
+        "tools/sim/server.ts:2 → ../../src/store/repo.js (tools/sim may not import src/store; it may import src/domain, src/data, src/sim, tools/kit)",
       ]);
     });
 

@@ -10,5 +10,5 @@ export * from "./proposal.js";
 export * from "./decision.js";
 export * from "./execution.js";
 export * from "./world.js";
-export * from "./tools.js";
+export * from "./contract/index.js";
 export * from "./snapshot.js";

@@ -136,7 +136,7 @@ describe("observe on the default world over the in-memory transport", () => {
     const { usdPerGb, basis, transferGbPerSecond } = pair.structured as Record<string, unknown>;
     expect(prices.find((p) => p.to === "azure/eastus")).toEqual({ to: "azure/eastus", usdPerGb, basis, transferGbPerSecond });
     const refused = await hub.call("sim", "get_egress_price", { from: "gcp/us-central1", gb: 10 });
-    expect(refused).toMatchObject({ ok: false, retryable: false, error: expect.stringMatching(/^gb: gb needs to/) });
+    expect(refused).toMatchObject({ ok: false, code: "invalid-argument", error: expect.stringMatching(/^gb: gb needs to/) });
   });
 
   it("sorts records by id, then server", async () => {

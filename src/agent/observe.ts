@@ -129,7 +129,7 @@ const MAX_INVALID_LISTED = 50;
  * An accruing field: its schema, and the contract's quick check that accepts only values the schema accepts
  * (most values of a tick, checked without zod; anything it does not accept goes to the schema).
  */
-export interface Accruing {
+interface Accruing {
   schema: z.ZodType;
   quick: QuickCheck;
 }
@@ -189,11 +189,6 @@ function listDefs(tool: ObserveTool): Record<string, ListDef> {
 const LISTS = Object.fromEntries(OBSERVE_TOOLS.map((tool) => [tool, listDefs(tool)])) as Record<ObserveTool, Record<string, ListDef>>;
 type IncrementalTool = ObserveTool;
 const isIncremental = (tool: ObserveTool): tool is IncrementalTool => tool in LISTS;
-
-/** Every accruing field observe checks, by `tool.list.field`, for the test that holds each quick check to its schema. */
-export const ACCRUING: Readonly<Record<string, Accruing>> = Object.fromEntries(
-  Object.entries(LISTS).flatMap(([tool, defs]) => Object.entries(defs).flatMap(([list, def]) => Object.entries(def.accruing ?? {}).map(([field, a]) => [`${tool}.${list}.${field}`, a]))),
-);
 
 /**
  * A tool's answer, checked only for the lists it must carry (its keyed lists and those it gives whole, in the

@@ -46,8 +46,8 @@ export interface KeyedList {
   /** A record a delta leaves out is as before except its `atMs`, which is the answer's. */
   atMsOfAnswer?: boolean;
   /**
-   * The order a full answer lists records in, when it is not by key: these fields in turn, compared by code
-   * unit (the last one the key, so no two records tie).
+   * The order a client lists these records in (observe's snapshot), when it is not by key: these fields in
+   * turn, compared by code unit (the last one the key, so no two records tie). Servers may answer in any order.
    */
   orderOf?: readonly string[];
 }

@@ -10,8 +10,8 @@
  *    is refused), so a new folder is refused until the table says otherwise.
  *    test/architecture.test.ts checks the same table with resolved paths and dynamic `import()`.
  * 2. Decision code is pure: src/domain, src/policy, src/planner, src/telemetry and src/sim take time
- *    and facts as arguments, so they import no I/O, cloud SDK, MCP SDK or logger, and read neither
- *    `process` nor the wall clock.
+ *    and facts as arguments, so they import no I/O, runtime module (V8 flags, the loader), cloud SDK, MCP
+ *    SDK, LangChain or logger, and read neither `process` nor the wall clock.
  */
 import { readFileSync } from "node:fs";
 import { URL } from "node:url";
@@ -47,6 +47,14 @@ const IMPURE_MODULES = [
   {
     regex: `^(?:node:)?(?:fs|fs/promises|net|http|https|http2|tls|dgram|child_process|worker_threads|cluster|process)$`,
     message: "I/O and process modules are not allowed here: this folder takes its facts as arguments.",
+  },
+  {
+    regex: `^(?:node:)?(?:v8|module)$`,
+    message: "Runtime modules (V8 flags, the module loader) are not allowed here: the caller sets the process up and passes what it loaded.",
+  },
+  {
+    regex: moduleRegex(["@langchain"]),
+    message: "LangChain is not allowed here: decision code takes its facts as arguments; a model is reached through a port.",
   },
   {
     regex: moduleRegex(["better-sqlite3", "pino"]),

@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -261,6 +263,66 @@ describe("the hub over Streamable HTTP", () => {
     http = await startSimHttpServer({ host: "127.0.0.1", port, sim: host });
     await vi.waitFor(() => expect(hub.servers()[0]).toMatchObject({ state: "connected" }), { timeout: 10_000, interval: 20 });
     expect(structured(await hub.call("remote", "list_workloads", {}))).toHaveProperty("workloads");
+  });
+});
+
+/**
+ * A proxy in front of an MCP endpoint that answers the tools/call of some tools with an HTTP status instead
+ * of passing it on (as a cloud's gateway does when it throttles or fails).
+ */
+async function statusProxy(upstream: string, statusOf: Record<string, number>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const name = body.includes('"tools/call"') ? (JSON.parse(body) as { params?: { name?: string } }).params?.name : undefined;
+      const status = name === undefined ? undefined : statusOf[name];
+      if (status !== undefined) {
+        res.writeHead(status, { "content-type": "text/plain" }).end(`gateway says ${status}`);
+        return;
+      }
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => typeof v === "string" && k !== "host" && k !== "content-length")) as Record<string, string>;
+      fetch(upstream, { method: req.method, headers, body: req.method === "POST" ? body : undefined }).then(
+        async (answer) => {
+          res.writeHead(answer.status, Object.fromEntries(answer.headers));
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        },
+        () => res.writeHead(502).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe("the hub's codes for HTTP answers", () => {
+  it("reads 429 as throttled, 5xx as unavailable and 401 as unauthorized, and keeps the connection", async () => {
+    const host = frozenHost();
+    const http = await startSimHttpServer({ host: "127.0.0.1", port: 0, sim: host });
+    const proxy = await statusProxy(http.url, { get_drift: 429, get_price_history: 503, get_health: 401, list_offers: 400 });
+    const hub = await McpHub.connect([{ name: "gw", transport: "http", url: proxy.url, timeoutMs: 5_000 }], { reconnect: FAST_RECONNECT });
+    try {
+      expect(failure(await hub.call("gw", "get_drift", {}))).toMatchObject({ code: "throttled", error: expect.stringMatching(/HTTP 429/) });
+      expect(failure(await hub.call("gw", "get_price_history", { offerId: "x", spot: true }))).toMatchObject({ code: "unavailable", error: expect.stringMatching(/HTTP 503/) });
+      expect(failure(await hub.call("gw", "get_health", {}))).toMatchObject({ code: "unauthorized" });
+      expect(failure(await hub.call("gw", "list_offers", {}))).toMatchObject({ code: "invalid-argument" });
+      expect(structured(await hub.call("gw", "list_workloads", {}))).toHaveProperty("workloads");
+      expect(hub.servers()[0]).toMatchObject({ state: "connected" });
+    } finally {
+      await hub.close();
+      await proxy.close();
+      await http.close();
+      host.close();
+    }
   });
 });
 

@@ -494,6 +494,8 @@ describe("the import scanner", () => {
     write("tools/aws/server.ts", 'import { EC2Client } from "@aws-sdk/client-ec2";\nimport { c } from "@google-cloud/compute";\n');
     write("tools/sim/server.ts", 'import { World } from "../../src/sim/world.js";\nimport { r } from "../../src/store/repo.js";\n');
     write("tools/gcp/server.ts", 'import { World } from "../../src/sim/world.js";\n');
+    write("tools/gcp/handlers.ts", 'import { createToolServer } from "../kit/index.js";\n'); // every tool server may use the kit
+    write("tools/kit/host.ts", 'import { World } from "../../src/sim/world.js";\nimport { EC2Client } from "@aws-sdk/client-ec2";\nimport { x } from "../sim/server.js";\n');
     const report = checkTree(root);
 
     it("reports each arrow that breaks the table, with file:line and the import", () => {
@@ -504,6 +506,9 @@ describe("the import scanner", () => {
         "src/policy/rules/bad.ts:9 → ../../server/http.js (src/policy may not import src/server; it may import src/domain)",
         "tools/aws/server.ts:2 → @google-cloud/compute (tools/aws may import only its own cloud's SDK, not @google-cloud/compute)",
         "tools/gcp/server.ts:1 → ../../src/sim/world.js (tools/gcp may not import src/sim; it may import src/domain, src/data, tools/kit)",
+        "tools/kit/host.ts:1 → ../../src/sim/world.js (tools/kit may not import src/sim; it may import src/domain)",
+        "tools/kit/host.ts:2 → @aws-sdk/client-ec2 (tools/kit may import only its own cloud's SDK, not @aws-sdk/client-ec2)",
+        "tools/kit/host.ts:3 → ../sim/server.js (tools/kit may not import tools/sim; it may import src/domain)",
         "tools/sim/server.ts:2 → ../../src/store/repo.js (tools/sim may not import src/store; it may import src/domain, src/data, src/sim, tools/kit)",
       ]);
     });

@@ -8,7 +8,7 @@ import { DEFAULT_FLEET, DEFAULT_START_MS, DEFAULT_TIMELINE, World, generateFleet
 import { SimHost, createSimServer } from "../../tools/sim/index.js";
 
 /*
- * Incremental listing (src/domain/tools.ts): observe with an ObserveMemory asks the sim tool server only for
+ * Incremental listing (src/domain/contract/listing.ts): observe with an ObserveMemory asks the sim tool server only for
  * what changed since its previous answer. Whatever happens in the world, the snapshot must be the one a
  * full listing gives: these tests run a busy world tick by tick and compare the two, record for record.
  */

@@ -10,8 +10,8 @@
  *    is refused), so a new folder is refused until the table says otherwise.
  *    test/architecture.test.ts checks the same table with resolved paths and dynamic `import()`.
  * 2. Decision code is pure: src/domain, src/policy, src/planner, src/telemetry and src/sim take time
- *    and facts as arguments, so they import no I/O, cloud SDK, MCP SDK or logger, and read neither
- *    `process` nor the wall clock.
+ *    and facts as arguments, so they import no I/O, runtime module (V8 flags, the loader), cloud SDK, MCP
+ *    SDK, LangChain or logger, and read neither `process` nor the wall clock.
  */
 import { readFileSync } from "node:fs";
 import { URL } from "node:url";
@@ -29,6 +29,8 @@ const PURE = architecture.pure;
 const CLOUD_SDKS = architecture.cloudSdks;
 /** @type {Record<string, string[]>} tools/<name> → the src/ folders it may import. */
 const TOOL_LAYERS = architecture.toolLayers;
+/** @type {string} The folder under tools/ every other tool server may import (the tool-server kit). */
+const TOOL_KIT = architecture.toolKit;
 
 /** Deepest nesting (folders below the layer folder) that gets a precise block. */
 const MAX_DEPTH = 6;
@@ -45,6 +47,14 @@ const IMPURE_MODULES = [
   {
     regex: `^(?:node:)?(?:fs|fs/promises|net|http|https|http2|tls|dgram|child_process|worker_threads|cluster|process)$`,
     message: "I/O and process modules are not allowed here: this folder takes its facts as arguments.",
+  },
+  {
+    regex: `^(?:node:)?(?:v8|module)$`,
+    message: "Runtime modules (V8 flags, the module loader) are not allowed here: the caller sets the process up and passes what it loaded.",
+  },
+  {
+    regex: moduleRegex(["@langchain"]),
+    message: "LangChain is not allowed here: decision code takes its facts as arguments; a model is reached through a port.",
   },
   {
     regex: moduleRegex(["better-sqlite3", "pino"]),
@@ -110,13 +120,14 @@ const toolBlocks = [...Object.entries(TOOL_LAYERS), ["*", ["domain", "data"]]].f
     .filter((m) => !sdks.includes(m));
   const tool = name === "*" ? "tools/<name>" : `tools/${name}`;
   const sdkText = sdks.length > 0 ? `and its cloud's SDK (${sdks.join(", ")})` : "and no cloud SDK";
-  const message = `${tool} may import ${allowed.map((a) => `src/${a}`).join(", ")} ${sdkText} (DESIGN.md, "Layout and ownership").`;
+  const kit = name === TOOL_KIT ? [] : [TOOL_KIT];
+  const message = `${tool} may import ${[...allowed.map((a) => `src/${a}`), ...kit.map((k) => `tools/${k}`)].join(", ")} ${sdkText} (DESIGN.md, "Layout and ownership").`;
   return perDepth(`tools/${name}`, (depth) => [
     leavingFolder(
       depth + 1,
       "tools",
       allowed.map((a) => `src/${a}`),
-      [],
+      kit,
       message,
     ),
     {

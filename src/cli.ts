@@ -20,6 +20,8 @@ import type { SimHost } from "../tools/sim/index.js";
 const loadSim = () => import("../tools/sim/index.js");
 
 const DEFAULT_HTTP = "127.0.0.1:7071";
+/** The bearer token `skyops tool sim --http` requires, when set. */
+const TOOL_TOKEN_ENV = "SKYOPS_TOOL_TOKEN";
 const START_SPEED = 60;
 
 interface HostPort {
@@ -35,6 +37,10 @@ function parseHostPort(text: string): HostPort {
     throw new InvalidArgumentError(`expected HOST:PORT such as ${DEFAULT_HTTP} (port 0-65535; IPv6 in brackets, e.g. [::1]:7071).`);
   }
   return { host: (m[1] ?? m[2])!, port };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function parseSeed(text: string): number {
@@ -80,10 +86,16 @@ function exitOnSignals(): { setClose: (close: () => Promise<void>) => void } {
   return { setClose: (c) => (close = c) };
 }
 
-async function serveHttp(sim: SimHost, at: HostPort, signals: ReturnType<typeof exitOnSignals>): Promise<{ url: string }> {
+/** Where and how `skyops tool sim --http` serves: the address, and who may call (a bearer token, extra browser origins). */
+interface HttpServing extends HostPort {
+  token: string | undefined;
+  allowedOrigins: string[];
+}
+
+async function serveHttp(sim: SimHost, at: HttpServing, signals: ReturnType<typeof exitOnSignals>): Promise<{ url: string }> {
   try {
     const { startSimHttpServer } = await loadSim();
-    const http = await startSimHttpServer({ host: at.host, port: at.port, sim });
+    const http = await startSimHttpServer({ host: at.host, port: at.port, sim, token: at.token, allowedOrigins: at.allowedOrigins });
     signals.setClose(async () => {
       await http.close();
       sim.close();
@@ -134,9 +146,30 @@ function buildProgram(): Command {
     .option("--speed <N>", "simulated ms per wall ms (0 freezes the clock, 60 is a simulated minute per second)", parseSpeed, 1)
     .option("--read-only", "offer only the tools annotated read-only")
     .option("--state <DIR>", "keep the world's journal in DIR and rebuild the world from it on start, so it outlives this process")
-    .action(async (opts: { http?: HostPort; seed: number; speed: number; readOnly?: boolean; state?: string }) => {
+    .option("--allow-origin <ORIGIN>", "with --http: also answer browsers on this origin, e.g. https://console.example (repeatable; loopback origins always)", collect, [])
+    .addHelpText(
+      "after",
+      `\nWith --http, set ${TOOL_TOKEN_ENV} to require a bearer token (clients send Authorization: Bearer TOKEN); an address that is not loopback needs one.`,
+    )
+    .action(async (opts: { http?: HostPort; seed: number; speed: number; readOnly?: boolean; state?: string; allowOrigin: string[] }) => {
       const signals = exitOnSignals();
       const { SimHost, serveSimStdio } = await loadSim();
+      let serving: HttpServing | undefined;
+      if (opts.http) {
+        const { isLoopback, originOf } = await import("../tools/kit/index.js");
+        // from the environment, never argv (which any local user can read); never printed
+        const token = process.env[TOOL_TOKEN_ENV] || undefined;
+        if (!isLoopback(opts.http.host) && token === undefined) {
+          process.stderr.write(`skyops tool sim: ${opts.http.host} is not a loopback address: set ${TOOL_TOKEN_ENV} so only clients with the token can call the tools, or bind 127.0.0.1\n`);
+          process.exit(2);
+        }
+        try {
+          serving = { ...opts.http, token, allowedOrigins: opts.allowOrigin.map(originOf) };
+        } catch (error) {
+          process.stderr.write(`skyops tool sim: --allow-origin: ${(error as Error).message}\n`);
+          process.exit(2);
+        }
+      }
       let sim: SimHost;
       try {
         sim = new SimHost({ seed: opts.seed, speed: opts.speed, readOnly: opts.readOnly === true, stateDir: opts.state });
@@ -144,9 +177,10 @@ function buildProgram(): Command {
         process.stderr.write(`skyops tool sim: ${(error as Error).message}\n`);
         process.exit(2);
       }
-      if (opts.http) {
-        const { url } = await serveHttp(sim, opts.http, signals);
-        process.stderr.write(`skyops tool sim: MCP over Streamable HTTP at ${url} (${describeWorld(sim)})\n`);
+      if (serving) {
+        const { url } = await serveHttp(sim, serving, signals);
+        const auth = serving.token !== undefined ? `; bearer token from ${TOOL_TOKEN_ENV} required` : "";
+        process.stderr.write(`skyops tool sim: MCP over Streamable HTTP at ${url} (${describeWorld(sim)}${auth})\n`);
         return;
       }
       const stdio = await serveSimStdio(sim);

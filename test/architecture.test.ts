@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from "vitest";
 const ARCHITECTURE = JSON.parse(readFileSync(new URL("../architecture.json", import.meta.url), "utf8")) as {
   srcLayers: Record<string, string[]>;
   toolLayers: Record<string, string[]>;
+  toolKit: string;
   cloudSdks: Record<string, string[]>;
   pure: string[];
 };
@@ -35,6 +36,9 @@ const CLOUD_SDKS: Record<string, readonly string[]> = ARCHITECTURE.cloudSdks;
 /** tools/<name> → src/ folders it may import. */
 const TOOL_LAYERS: Record<string, readonly string[]> = ARCHITECTURE.toolLayers;
 
+/** The tool-server kit, which every other tool server may import: `tools/kit`. */
+const TOOL_KIT = `tools/${ARCHITECTURE.toolKit}`;
+
 /** Folders that take time and facts as arguments. */
 const PURE = new Set(ARCHITECTURE.pure.map((f) => `src/${f}`));
 
@@ -46,6 +50,8 @@ const IMPURE_MODULES: readonly { test: (spec: string) => boolean; why: string }[
       /^(?:node:)?(?:fs|fs\/promises|net|http|https|http2|tls|dgram|child_process|worker_threads|cluster|process)$/.test(s),
     why: "an I/O module",
   },
+  { test: (s) => /^(?:node:)?(?:v8|module)$/.test(s), why: "a module that reaches the runtime (heap, loader)" },
+  { test: (s) => isPackage(s, ["@langchain"]), why: "LangChain" },
   { test: (s) => isPackage(s, ["better-sqlite3"]), why: "the store's driver" },
   { test: (s) => isPackage(s, ["pino"]), why: "the logger" },
   { test: (s) => isPackage(s, ALL_SDKS), why: "a cloud SDK" },
@@ -170,7 +176,7 @@ function allowedFor(unit: string): { units: Set<string> | "anything" } | undefin
   }
   if (top === "tools") {
     const layers = TOOL_LAYERS[name] ?? ["domain", "data"];
-    return { units: new Set([unit, ...layers.map((f) => `src/${f}`), ...extra]) };
+    return { units: new Set([unit, ...layers.map((f) => `src/${f}`), ...(unit === TOOL_KIT ? [] : [TOOL_KIT]), ...extra]) };
   }
   return undefined;
 }
@@ -384,6 +390,73 @@ function checkSql(root: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The tool contract's one home (src/domain/contract; registration in tools/kit)
+
+/** Where the cloud tool contract is served or read, so where a second definition of one of its schemas would go. */
+const CONTRACT_READERS = ["tools/", "src/domain/", "src/agent/", "src/executor/", "src/planner/"];
+const CONTRACT_HOME = "src/domain/contract/";
+const KIT = "tools/kit/";
+
+/** Blanks out the text inside string and template literals (keeping the quotes and line breaks), for rules about code. */
+function blankStrings(code: string): string {
+  let out = "";
+  let i = 0;
+  while (i < code.length) {
+    const c = code[i]!;
+    if (c === '"' || c === "'" || c === "`") {
+      let j = i + 1;
+      while (j < code.length && code[j] !== c) {
+        if (code[j] === "\\") j++;
+        else if (c !== "`" && code[j] === "\n") break;
+        j++;
+      }
+      out += c + code.slice(i + 1, j).replace(/[^\n]/g, " ") + (code[j] ?? "");
+      i = j + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+const RESTATEMENTS: readonly { re: RegExp; applies: (file: string) => boolean; why: string }[] = [
+  {
+    re: /\bregisterTool\s*\(/g,
+    applies: (file) => !file.startsWith(KIT),
+    why: "tools are registered only by tools/kit, from their contract definition",
+  },
+  {
+    re: /\b(?:const|let|var|function|class)\s+[\w$]*(?:Input|Output)Schema\b/g,
+    applies: (file) => CONTRACT_READERS.some((folder) => file.startsWith(folder)) && !file.startsWith(CONTRACT_HOME),
+    why: "a tool's input and output schemas are defined once, in src/domain/contract",
+  },
+  {
+    re: /[{,]\s*(?:readOnlyHint|destructiveHint|idempotentHint|openWorldHint)\s*:/g,
+    applies: (file) => !file.startsWith(CONTRACT_HOME) && !file.startsWith(KIT),
+    why: "annotation hints are set once, in src/domain/contract",
+  },
+];
+
+/** Places outside src/domain/contract and tools/kit that define a part of the tool contract again. */
+function contractRestatements(root: string): string[] {
+  const found: Finding[] = [];
+  for (const file of sourceFiles(root)) {
+    const rules = RESTATEMENTS.filter((r) => r.applies(file));
+    if (rules.length === 0) continue;
+    const code = blankStrings(stripComments(readFileSync(join(root, file), "utf8")));
+    for (const { re, why } of rules) {
+      for (const m of code.matchAll(re)) {
+        // the line of what is named (a hint's `{` or `,` may end the line before)
+        const line = lineAt(code, m.index + m[0].search(/[A-Za-z]/));
+        found.push({ file, line, text: `${file}:${line} → ${m[0].replace(/^[{,]\s*/, "").replace(/\s+/g, " ")} (${why})` });
+      }
+    }
+  }
+  return byPlace(found);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The tests
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -411,6 +484,58 @@ describe("architecture (DESIGN.md, Layout and ownership)", () => {
   it("keeps SQL, database calls and the SQLite driver inside src/store", () => {
     const sql = checkSql(ROOT);
     expect(sql, `SQL outside src/store:\n${sql.join("\n")}`).toEqual([]);
+  });
+
+  it("defines the tool contract once, in src/domain/contract, and registers tools only in tools/kit", () => {
+    const found = contractRestatements(ROOT);
+    expect(found, `the tool contract restated:\n${found.join("\n")}`).toEqual([]);
+  });
+});
+
+describe("the tool contract's one home, on a synthetic tree", () => {
+  const root = mkdtempSync(join(tmpdir(), "skyops-contract-home-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const write = (path: string, lines: string[]): void => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), lines.join("\n"));
+  };
+  write("src/domain/contract/launch.ts", [
+    'export const LaunchInputSchema = z.strictObject({ count: z.number() });', // the one definition
+    "export const LAUNCH = { annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true } };",
+  ]);
+  write("tools/kit/server.ts", ["server.registerTool(tool.name, { annotations: { title, readOnlyHint: tool.annotations.readOnlyHint } }, handler);"]);
+  write("tools/aws/launch.ts", [
+    'server.registerTool("launch", config, handler);', // 1: registered outside the kit
+    "const InputSchema = z.strictObject({ count: z.number() });", // 2: a second input schema
+    "export const LaunchOutputSchema = z.object({});", // 3: a second output schema
+    "const hints = { title: 'Launch', readOnlyHint: false,", // 4: hints set again
+    "  destructiveHint: false };", // 5
+  ]);
+  write("src/executor/sagas/launch.ts", ["const out = LIST_OFFERS.outputSchema.parse(answer);", "export function ListOffersOutputSchema() { return null; }"]);
+  write("tools/aws/harmless.ts", [
+    'import { LaunchInputSchema, LAUNCH } from "../../src/domain/index.js";', // using the contract's
+    "// server.registerTool( is what the kit does; readOnlyHint: true is the contract's",
+    'const text = "registerTool( and { readOnlyHint: true } in a string";',
+    "const readOnly = LAUNCH.annotations.readOnlyHint ? 1 : 0;",
+    "type Listed = { annotations?: { readOnlyHint?: boolean } };",
+    "const parsed = LaunchInputSchema.parse(args);",
+  ]);
+  write("src/policy/check.ts", ["export const PolicyCheckInputSchema = z.strictObject({});"]); // not a tool's schema
+  const found = contractRestatements(root);
+
+  it("reports each registration outside tools/kit, each second tool schema and each hint set outside the contract, with file:line", () => {
+    expect(found).toEqual([
+      "src/executor/sagas/launch.ts:2 → function ListOffersOutputSchema (a tool's input and output schemas are defined once, in src/domain/contract)",
+      "tools/aws/launch.ts:1 → registerTool( (tools are registered only by tools/kit, from their contract definition)",
+      "tools/aws/launch.ts:2 → const InputSchema (a tool's input and output schemas are defined once, in src/domain/contract)",
+      "tools/aws/launch.ts:3 → const LaunchOutputSchema (a tool's input and output schemas are defined once, in src/domain/contract)",
+      "tools/aws/launch.ts:4 → readOnlyHint: (annotation hints are set once, in src/domain/contract)",
+      "tools/aws/launch.ts:5 → destructiveHint: (annotation hints are set once, in src/domain/contract)",
+    ]);
+  });
+
+  it("does not report the contract's own definitions, the kit, uses of the contract, comments, strings, types, or schemas of other things", () => {
+    expect(found.filter((f) => /harmless|contract\/launch|kit\/server|policy\/check/.test(f))).toEqual([]);
   });
 });
 
@@ -468,6 +593,9 @@ describe("the import scanner", () => {
         "export const region = process.env.REGION;", // 7: purity
         'export const hub = await import("../../agent/hub.js");', // 8: arrow
         'export * from "../../server/http.js";', // 9: arrow
+        'import v8 from "node:v8";', // 10: purity
+        'import { createRequire } from "module";', // 11: purity
+        'import { ChatOpenAI } from "@langchain/openai";', // 12: purity
       ].join("\n"),
     );
     write("src/policy/bad.test.ts", 'import { repo } from "../store/repo.js";\nDate.now();\n');
@@ -478,6 +606,8 @@ describe("the import scanner", () => {
     write("tools/aws/server.ts", 'import { EC2Client } from "@aws-sdk/client-ec2";\nimport { c } from "@google-cloud/compute";\n');
     write("tools/sim/server.ts", 'import { World } from "../../src/sim/world.js";\nimport { r } from "../../src/store/repo.js";\n');
     write("tools/gcp/server.ts", 'import { World } from "../../src/sim/world.js";\n');
+    write("tools/gcp/handlers.ts", 'import { createToolServer } from "../kit/index.js";\n'); // every tool server may use the kit
+    write("tools/kit/host.ts", 'import { World } from "../../src/sim/world.js";\nimport { EC2Client } from "@aws-sdk/client-ec2";\nimport { x } from "../sim/server.js";\n');
     const report = checkTree(root);
 
     it("reports each arrow that breaks the table, with file:line and the import", () => {
@@ -487,8 +617,11 @@ describe("the import scanner", () => {
         "src/policy/rules/bad.ts:8 → ../../agent/hub.js (src/policy may not import src/agent; it may import src/domain)",
         "src/policy/rules/bad.ts:9 → ../../server/http.js (src/policy may not import src/server; it may import src/domain)",
         "tools/aws/server.ts:2 → @google-cloud/compute (tools/aws may import only its own cloud's SDK, not @google-cloud/compute)",
-        "tools/gcp/server.ts:1 → ../../src/sim/world.js (tools/gcp may not import src/sim; it may import src/domain, src/data)",
-        "tools/sim/server.ts:2 → ../../src/store/repo.js (tools/sim may not import src/store; it may import src/domain, src/data, src/sim)",
+        "tools/gcp/server.ts:1 → ../../src/sim/world.js (tools/gcp may not import src/sim; it may import src/domain, src/data, tools/kit)",
+        "tools/kit/host.ts:1 → ../../src/sim/world.js (tools/kit may not import src/sim; it may import src/domain)",
+        "tools/kit/host.ts:2 → @aws-sdk/client-ec2 (tools/kit may import only its own cloud's SDK, not @aws-sdk/client-ec2)",
+        "tools/kit/host.ts:3 → ../sim/server.js (tools/kit may not import tools/sim; it may import src/domain)",
+        "tools/sim/server.ts:2 → ../../src/store/repo.js (tools/sim may not import src/store; it may import src/domain, src/data, src/sim, tools/kit)",
       ]);
     });
 
@@ -498,6 +631,9 @@ describe("the import scanner", () => {
         "src/policy/rules/bad.ts:4 → @aws-sdk/client-ec2 (src/policy takes its facts as arguments; @aws-sdk/client-ec2 is a cloud SDK)",
         "src/policy/rules/bad.ts:6 → Date.now( (src/policy takes now and configuration as arguments)",
         "src/policy/rules/bad.ts:7 → process.env (src/policy takes now and configuration as arguments)",
+        "src/policy/rules/bad.ts:10 → node:v8 (src/policy takes its facts as arguments; node:v8 is a module that reaches the runtime (heap, loader))",
+        "src/policy/rules/bad.ts:11 → module (src/policy takes its facts as arguments; module is a module that reaches the runtime (heap, loader))",
+        "src/policy/rules/bad.ts:12 → @langchain/openai (src/policy takes its facts as arguments; @langchain/openai is LangChain)",
       ]);
     });
 

@@ -4,7 +4,8 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { CallToolResultSchema, ErrorCode, ListToolsResultSchema, McpError, type Tool, type ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { pino, type Logger } from "pino";
-import { isRetryableErrorText, type ToolPort as ExecutorToolPort } from "../executor/ports.js";
+import { errorCodeOf, isRetryable, type ToolCallFailure, type ToolCallResult, type ToolErrorCode } from "../domain/index.js";
+import type { ToolPort as ExecutorToolPort } from "../executor/ports.js";
 import { parseHubServers, type HubServerEntry, type HubServerEntryInput, type TransportKind } from "./hub-config.js";
 
 /*
@@ -15,13 +16,17 @@ import { parseHubServers, type HubServerEntry, type HubServerEntryInput, type Tr
  */
 
 /**
- * What a tool call came to. `structured` is the tool's structuredContent as sent (`{}` when it sent
- * none), to be validated by the caller against the contract's schema; `text` its first text block.
- * The executor's port (src/executor/ports.ts) declares the same shape, with `structured: unknown`.
- * `retryable`: the same call may succeed later (timeout, server gone, throttled); otherwise the call
- * itself is wrong (bad arguments, refused, a domain error) and repeating it changes nothing.
+ * What a tool call came to (src/domain/contract/call.ts): a failure carries the tool's typed code, or the
+ * hub's for what went wrong on the way — `unavailable` for a timeout, a cancelled call or a server gone,
+ * `throttled` for HTTP 429, `unavailable` for HTTP 5xx — so whether to retry follows from the contract's
+ * table (`isRetryable`), never from wording.
  */
-export type ToolCallResult = { ok: true; structured: Record<string, unknown>; text: string } | { ok: false; error: string; retryable: boolean };
+export type { ToolCallResult };
+
+/** A failed call with its code. */
+function failure(code: ToolErrorCode, error: string): ToolCallFailure {
+  return { ok: false, code, error };
+}
 
 /** A tool as the hub offers it: namespaced by server, with its annotations as the server listed them. */
 export interface HubTool {
@@ -126,7 +131,7 @@ export class McpHub implements ToolPort, ExecutorToolPort {
   async call(server: string, tool: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<ToolCallResult> {
     const connection = this.connections.get(server);
     if (connection === undefined) {
-      return { ok: false, retryable: false, error: `no tool server named "${server}" (configured: ${[...this.connections.keys()].join(", ") || "none"})` };
+      return failure("not-found", `no tool server named "${server}" (configured: ${[...this.connections.keys()].join(", ") || "none"})`);
     }
     return connection.call(tool, args, options);
   }
@@ -156,10 +161,10 @@ export function readOnlyPort(hub: ToolPort): ToolPort {
       if (found === undefined) {
         const status = hub.servers().find((s) => s.name === server);
         // tools of a server never listed are unknown: refuse to guess, but say it is the server that is missing
-        if (status !== undefined && status.tools === null) return { ok: false, retryable: true, error: `server ${server} disconnected` };
-        return { ok: false, retryable: false, error: `${server}.${tool} is not a read-only tool this port offers (read-only tools of ${server}: ${readOnlyNames(hub, server)})` };
+        if (status !== undefined && status.tools === null) return failure("unavailable", `server ${server} disconnected`);
+        return failure("not-found", `${server}.${tool} is not a read-only tool this port offers (read-only tools of ${server}: ${readOnlyNames(hub, server)})`);
       }
-      if (!found.readOnly) return { ok: false, retryable: false, error: `refused: ${server}.${tool} changes the world (its readOnlyHint is not true) and this port is read-only` };
+      if (!found.readOnly) return failure("unauthorized", `refused: ${server}.${tool} changes the world (its readOnlyHint is not true) and this port is read-only`);
       return hub.call(server, tool, args, options);
     },
   });
@@ -221,16 +226,17 @@ class ServerConnection {
 
   async call(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolCallResult> {
     const server = this.entry.name;
-    if (this.closed) return { ok: false, retryable: false, error: `server ${server} is closed (the hub was closed)` };
+    // a call after close is the caller's bug, not a server that may come back
+    if (this.closed) return failure("internal", `server ${server} is closed (the hub was closed)`);
     const client = this.client;
-    if (this.listed === null || client === null) return { ok: false, retryable: true, error: `server ${server} disconnected` };
+    if (this.listed === null || client === null) return failure("unavailable", `server ${server} disconnected`);
     const tool = this.listed.get(name);
     if (tool === undefined) {
-      return { ok: false, retryable: false, error: `server ${server} has no tool "${name}" (it offers: ${[...this.listed.keys()].sort().join(", ") || "none"})` };
+      return failure("not-found", `server ${server} has no tool "${name}" (it offers: ${[...this.listed.keys()].sort().join(", ") || "none"})`);
     }
     if (this.entry.readOnly && !tool.readOnly) {
       this.log.warn({ event: "hub.call.refused", tool: name }, "refused a changing tool on a read-only server");
-      return { ok: false, retryable: false, error: `refused: server ${server} is configured read-only and ${server}.${name} changes the world (its readOnlyHint is not true)` };
+      return failure("unauthorized", `refused: server ${server} is configured read-only and ${server}.${name} changes the world (its readOnlyHint is not true)`);
     }
     const timeoutMs = options.timeoutMs ?? this.entry.timeoutMs;
     const generation = this.generation;
@@ -241,9 +247,10 @@ class ServerConnection {
       const texts = result.content.filter((b): b is Extract<typeof b, { type: "text" }> => b.type === "text").map((b) => b.text);
       if (result.isError === true) {
         const error = texts.join("\n");
-        const retryable = isRetryableErrorText(error);
-        this.log.info({ event: "hub.call.error-result", tool: name, retryable, args: redact(args) }, error.slice(0, 500));
-        return { ok: false, retryable, error: error.length > 0 ? error : `${server}.${name} failed without saying why` };
+        // the typed code (src/domain/contract/errors.ts); an error result without one is `internal`
+        const code = errorCodeOf(result._meta);
+        this.log.info({ event: "hub.call.error-result", tool: name, code, retryable: isRetryable(code), args: redact(args) }, error.slice(0, 500));
+        return failure(code, error.length > 0 ? error : `${server}.${name} failed without saying why`);
       }
       return { ok: true, structured: result.structuredContent ?? {}, text: texts[0] ?? "" };
     } catch (error) {
@@ -253,26 +260,26 @@ class ServerConnection {
 
   private failed(name: string, args: Record<string, unknown>, error: unknown, client: Client, generation: number, timeoutMs: number, signal: AbortSignal | undefined): ToolCallResult {
     const server = this.entry.name;
-    if (signal?.aborted === true) return { ok: false, retryable: true, error: `cancelled: ${describe(signal.reason)}` };
+    if (signal?.aborted === true) return failure("unavailable", `cancelled: ${describe(signal.reason)}`);
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       this.log.warn({ event: "hub.call.timeout", tool: name, timeoutMs, args: redact(args) }, `no answer within ${timeoutMs} ms`);
-      return { ok: false, retryable: true, error: `timeout after ${timeoutMs} ms` };
+      return failure("unavailable", `timeout after ${timeoutMs} ms`);
     }
     const gone = generation !== this.generation || client.transport === undefined || this.client !== client;
-    if (gone) return { ok: false, retryable: true, error: `server ${server} disconnected` };
+    if (gone) return failure("unavailable", `server ${server} disconnected`);
     if (error instanceof McpError) {
       // a JSON-RPC error answer: the server is there, the call is wrong (unknown tool, bad params…)
       this.log.info({ event: "hub.call.protocol-error", tool: name, code: error.code, args: redact(args) }, error.message);
-      return { ok: false, retryable: false, error: `${server}.${name}: ${error.message}` };
+      return failure(error.code === ErrorCode.InvalidParams ? "invalid-argument" : "internal", `${server}.${name}: ${error.message}`);
     }
     if (error instanceof StreamableHTTPError && error.code !== 404 && error.code !== undefined) {
-      const retryable = error.code === 429 || error.code >= 500;
-      this.log.warn({ event: "hub.call.http-error", tool: name, status: error.code }, error.message);
-      return { ok: false, retryable, error: `${server}.${name}: HTTP ${error.code}: ${error.message}` };
+      const code = httpCode(error.code);
+      this.log.warn({ event: "hub.call.http-error", tool: name, status: error.code, code }, error.message);
+      return failure(code, `${server}.${name}: HTTP ${error.code}: ${error.message}`);
     }
     // The transport broke (process gone, connection refused, HTTP session unknown): drop this client and reconnect.
     this.lost(generation, describe(error));
-    return { ok: false, retryable: true, error: `server ${server} disconnected` };
+    return failure("unavailable", `server ${server} disconnected`);
   }
 
   async close(): Promise<void> {
@@ -426,6 +433,14 @@ class ServerConnection {
 }
 
 // ------------------------------------------------------------------------------------------ helpers
+
+/** The contract's code for an HTTP status a Streamable HTTP server answered with (404 is a lost session, handled apart). */
+function httpCode(status: number): ToolErrorCode {
+  if (status === 429) return "throttled";
+  if (status >= 500) return "unavailable";
+  if (status === 401 || status === 403) return "unauthorized";
+  return "invalid-argument";
+}
 
 function describe(error: unknown): string {
   if (error instanceof Error) {

@@ -1,16 +1,15 @@
 import { z } from "zod";
 import {
-  DriftReportSchema,
-  HealthReportSchema,
-  InstanceSchema,
-  InterruptionNoticeSchema,
+  CONTRACT,
+  EgressPriceToSchema,
   LocationKeySchema,
-  OfferQuoteSchema,
   RegionHealthSchema,
-  ReplicaHealthSchema,
-  WorkloadStatusSchema,
+  RevisionSchema,
   type EgressMatrix,
   type HealthReport,
+  type Listing,
+  type ListingToolName,
+  type QuickCheck,
   type Snapshot,
   type SourceStatus,
 } from "../domain/index.js";
@@ -18,12 +17,12 @@ import type { ToolCallResult, ToolPort } from "./hub.js";
 
 /*
  * observe: one snapshot per tick from every tool server, with bulk calls (one per tool per server, never
- * one per workload), validated against the tool contract's schemas (src/domain). Telemetry is untrusted:
- * a record that fails its schema (NaN, negative, absurd values) is dropped and listed in its source's
- * `invalid`; it never reaches a detector, so it can cause no action.
+ * one per workload), validated against the tool contract's schemas (src/domain/contract). Telemetry is
+ * untrusted: a record that fails its schema (NaN, negative, absurd values) is dropped and listed in its
+ * source's `invalid`; it never reaches a detector, so it can cause no action.
  *
- * With an `ObserveMemory`, observe uses incremental listing where a server offers it (src/domain/tools.ts,
- * "Incremental listing"): it keeps the records of each answer and, next tick, asks only for what changed
+ * With an `ObserveMemory`, observe uses incremental listing where a server offers it (src/domain/contract/
+ * listing.ts): it keeps the records of each answer and, next tick, asks only for what changed
  * since, so a quiet tick transfers and validates the changes, not the fleet. The snapshot is the same as
  * a full listing's. Only the records that come in are validated (changed ones in full, accrued values
  * field by field); a record dropped as invalid stays listed in `invalid` each tick until it changes. A
@@ -31,8 +30,11 @@ import type { ToolCallResult, ToolPort } from "./hub.js";
  * asked again in full, in the same tick.
  */
 
-/** The read tools observe calls on each server that offers them, with their (bulk) arguments. */
-export const OBSERVE_TOOLS = ["list_workloads", "list_instances", "get_health", "list_offers", "get_drift"] as const;
+/**
+ * The listing tools observe calls on each server that offers them, without arguments (the bulk form), in
+ * the order their problems are listed. Which lists each answers, and how, is the contract's (`LISTS` below).
+ */
+export const OBSERVE_TOOLS = ["list_workloads", "list_instances", "get_health", "list_offers", "get_drift"] as const satisfies readonly ListingToolName[];
 export type ObserveTool = (typeof OBSERVE_TOOLS)[number];
 
 /** What observe needs from the hub: reading tools and server states. A `readOnlyPort(hub)` is enough. */
@@ -123,40 +125,16 @@ export interface Observation {
 /** At most this many dropped records are listed per tool and server; the rest are counted in one entry. */
 const MAX_INVALID_LISTED = 50;
 
-/** A tool's answer, checked only for the list it must carry; records are checked one by one. */
-const ENVELOPES = {
-  list_workloads: z.object({ workloads: z.array(z.unknown()) }),
-  list_instances: z.object({ instances: z.array(z.unknown()) }),
-  get_health: z.object({
-    atMs: z.unknown(),
-    regions: z.array(z.unknown()),
-    replicas: z.array(z.unknown()),
-    interruptions: z.array(z.unknown()),
-    services: z.array(z.unknown()),
-  }),
-  list_offers: z.object({ offers: z.array(z.unknown()), truncated: z.boolean().optional() }),
-  get_drift: z.object({ reports: z.array(z.unknown()) }),
-} as const satisfies Record<ObserveTool, z.ZodType>;
-
-const ServiceHealthSchema = HealthReportSchema.shape.services.element;
-
 /**
- * An accruing field: its schema, and a quick check that accepts only values the schema accepts (most values
- * of a tick, checked without zod; anything it does not accept goes to the schema).
+ * An accruing field: its schema, and the contract's quick check that accepts only values the schema accepts
+ * (most values of a tick, checked without zod; anything it does not accept goes to the schema).
  */
-export interface Accruing {
+interface Accruing {
   schema: z.ZodType;
-  quick: (value: unknown) => boolean;
+  quick: QuickCheck;
 }
-const nonNegative = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
-/** The accruing fields of workloads and instances, exported for the test that holds each quick check to its schema. */
-export const ACCRUING = {
-  workloadCost: { schema: WorkloadStatusSchema.shape.costUsd, quick: nonNegative },
-  workloadProgress: { schema: WorkloadStatusSchema.shape.progressHours, quick: (v: unknown) => v === null || nonNegative(v) },
-  instanceCost: { schema: InstanceSchema.shape.costUsd, quick: nonNegative },
-} as const satisfies Record<string, Accruing>;
 
-/** How each incrementally listed tool's keyed lists are read (src/domain/tools.ts, "Incremental listing"). */
+/** How each incrementally listed tool's keyed lists are read, derived once from its `listing` in the contract. */
 interface ListDef {
   schema: z.ZodType<Record<string, unknown>>;
   /** The field that keys a record. */
@@ -176,24 +154,61 @@ interface ListDef {
 
 /** Fields as one string that compares by code unit as the fields do in turn (ids hold no NUL). */
 const orderOfFields =
-  (...fields: string[]) =>
+  (fields: readonly string[]) =>
   (record: Record<string, unknown>): string =>
     fields.map((f) => String(record[f] ?? "")).join("\u0000");
-const LISTS = {
-  list_workloads: {
-    workloads: { schema: WorkloadStatusSchema, key: "id", accruing: { costUsd: ACCRUING.workloadCost, progressHours: ACCRUING.workloadProgress } },
-  },
-  list_instances: { instances: { schema: InstanceSchema, key: "id", accruing: { costUsd: ACCRUING.instanceCost } } },
-  get_health: {
-    replicas: { schema: ReplicaHealthSchema, key: "instanceId", untagged: true, orderOf: orderOfFields("workloadId", "location", "instanceId") },
-    interruptions: { schema: InterruptionNoticeSchema, key: "instanceId", untagged: true },
-    services: { schema: ServiceHealthSchema, key: "workloadId", untagged: true },
-  },
-  get_drift: { reports: { schema: DriftReportSchema, key: "workloadId", atMsOfAnswer: true } },
-  list_offers: { offers: { schema: OfferQuoteSchema, key: "id" } },
-} as const satisfies Record<string, Record<string, ListDef>>;
-type IncrementalTool = keyof typeof LISTS;
+
+/** The record schema of a keyed list: the element of that array in the tool's output schema. */
+function recordSchema(output: z.ZodObject, list: string): z.ZodObject {
+  const field = output.shape[list];
+  if (!(field instanceof z.ZodArray) || !(field.element instanceof z.ZodObject)) throw new Error(`the contract's ${list} is not a list of records`);
+  return field.element as z.ZodObject;
+}
+
+function listDefs(tool: ObserveTool): Record<string, ListDef> {
+  const listing: Listing = CONTRACT[tool].listing;
+  const outputSchema: z.ZodObject = CONTRACT[tool].outputSchema;
+  const defs: Record<string, ListDef> = {};
+  for (const [list, spec] of Object.entries(listing.lists)) {
+    const schema = recordSchema(outputSchema, list);
+    defs[list] = {
+      schema: schema as z.ZodType<Record<string, unknown>>,
+      key: spec.key,
+      ...(spec.accruing === undefined
+        ? {}
+        : { accruing: Object.fromEntries(Object.entries(spec.accruing).map(([field, quick]) => [field, { schema: schema.shape[field] as z.ZodType, quick }])) }),
+      ...(spec.atMsOfAnswer === true ? { atMsOfAnswer: true } : {}),
+      ...(listing.report === true ? { untagged: true } : {}),
+      ...(spec.orderOf !== undefined ? { orderOf: orderOfFields(spec.orderOf) } : {}),
+    };
+  }
+  return defs;
+}
+
+/** Each listing tool's keyed lists, from the contract (once, at load: the merge reads them per record). */
+const LISTS = Object.fromEntries(OBSERVE_TOOLS.map((tool) => [tool, listDefs(tool)])) as Record<ObserveTool, Record<string, ListDef>>;
+type IncrementalTool = ObserveTool;
 const isIncremental = (tool: ObserveTool): tool is IncrementalTool => tool in LISTS;
+
+/**
+ * A tool's answer, checked only for the lists it must carry (its keyed lists and those it gives whole, in the
+ * output schema's order); records are checked one by one.
+ */
+function envelopeOf(tool: ObserveTool): z.ZodObject<Record<string, z.ZodArray<z.ZodUnknown>>> {
+  const listing: Listing = CONTRACT[tool].listing;
+  const outputSchema: z.ZodObject = CONTRACT[tool].outputSchema;
+  const lists = new Set([...Object.keys(listing.lists), ...(listing.whole ?? [])]);
+  return z.object(Object.fromEntries(Object.keys(outputSchema.shape).filter((f) => lists.has(f)).map((f) => [f, z.array(z.unknown())])));
+}
+const ENVELOPES = {
+  list_workloads: envelopeOf("list_workloads"),
+  list_instances: envelopeOf("list_instances"),
+  // observe reads the report's time besides its lists (checked in `health`)
+  get_health: z.object({ atMs: z.unknown() }).extend(envelopeOf("get_health").shape),
+  // and whether the offer list is whole
+  list_offers: envelopeOf("list_offers").extend({ truncated: z.boolean().optional() }),
+  get_drift: envelopeOf("get_drift"),
+} as const satisfies Record<ObserveTool, z.ZodType>;
 
 /**
  * What a delta answer carries besides its records: its revision and `delta` (the base it answers, the keys
@@ -214,14 +229,14 @@ function deltaOf(structured: Record<string, unknown>): DeltaOf | null {
   if (accrued !== undefined && (accrued === null || typeof accrued !== "object" || Object.values(accrued).some((column) => !Array.isArray(column)))) return null;
   return { revision, sinceRevision, removed, accrued: accrued as Record<string, unknown[]> | undefined };
 }
-const RevisionOf = z.object({ revision: z.string().min(1).max(128) });
+const RevisionOf = z.object({ revision: RevisionSchema });
 const AnswerAtMs = z.object({ atMs: z.number().int() });
 
 /** The bulk form of `get_egress_price` (no `to`): prices from `from` to every region. */
 const EgressPricesEnvelope = z.object({ from: LocationKeySchema, prices: z.array(z.unknown()) });
-const EgressPriceEntrySchema = z.object({
-  to: LocationKeySchema,
-  usdPerGb: z.number().finite().nonnegative().max(100, "absurd egress price: over 100 USD/GB"),
+/** What observe needs of one row: the contract's, with a bound on the price and a finite bandwidth (the egress matrix has no null). */
+const EgressPriceEntrySchema = EgressPriceToSchema.pick({ to: true }).extend({
+  usdPerGb: EgressPriceToSchema.shape.usdPerGb.max(100, "absurd egress price: over 100 USD/GB"),
   transferGbPerSecond: z.number().finite().positive(),
 });
 
@@ -345,7 +360,7 @@ async function observeServer(port: ObservePort, server: string, nowMs: number, m
         part.drift = lists!["reports"] as ServerPart["drift"];
         break;
       case "get_health":
-        part.health = [{ ...health(envelope.data as z.infer<(typeof ENVELOPES)["get_health"]>, lists!, problems, nowMs, invalid), server }];
+        part.health = [{ ...health(envelope.data as { atMs: unknown; regions: unknown[] }, lists!, problems, nowMs, invalid), server }];
         break;
     }
   }
@@ -594,7 +609,7 @@ function summed(dropped: { count: number }, invalid: Invalid, tool: string, key:
  * A health report from its answer (time, regions) and its keyed lists (replicas, notices, services),
  * already validated, whose problems (`listProblems`) are listed after the regions', as the answer has them.
  */
-function health(data: z.infer<(typeof ENVELOPES)["get_health"]>, lists: Record<string, Record<string, unknown>[]>, listProblems: Invalid, nowMs: number, invalid: Invalid): HealthReport {
+function health(data: { atMs: unknown; regions: unknown[] }, lists: Record<string, Record<string, unknown>[]>, listProblems: Invalid, nowMs: number, invalid: Invalid): HealthReport {
   const tool = "get_health";
   const atMs = z.number().int().safeParse(data.atMs);
   if (!atMs.success) invalid.push({ tool, problem: `atMs: ${issuesText(atMs.error)}; using the snapshot's time` });
@@ -733,7 +748,7 @@ async function safeCall(port: ObservePort, server: string, tool: string, args: R
   try {
     return await port.call(server, tool, args);
   } catch (error) {
-    return { ok: false, retryable: true, error: `${tool} threw: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, code: "unavailable", error: `${tool} threw: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 

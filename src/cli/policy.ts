@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { packageRoot } from "../data/load.js";
 import { PolicyCheckInputSchema, PolicyLoadError } from "../policy/index.js";
 import { loadPolicyEngine, readPolicySources, runPolicyCases } from "../server/policy-files.js";
+import { cedarWasm } from "../server/cedar-tier.js";
 import { InputError, parseYamlInput } from "../server/yaml-input.js";
 import { PolicyEngine } from "../policy/index.js";
 
@@ -91,7 +92,7 @@ export function registerPolicyCommands(program: Command): void {
     .action((dir: string | undefined, opts: { json?: boolean }) => {
       const folder = dir ?? defaultPolicyDir();
       try {
-        const engine = PolicyEngine.create(readPolicySources(folder));
+        const engine = PolicyEngine.create(readPolicySources(folder), { cedar: cedarWasm() });
         const summary = { ok: true, dir: folder, policies: engine.policies().length, digest: engine.digest };
         if (opts.json) console.log(JSON.stringify(summary));
         else console.log(`ok: ${folder}: ${summary.policies} policies, schema and guardrails valid (digest ${engine.digest.slice(0, 16)}…)`);

@@ -10,7 +10,7 @@ export * from "./proposal.js";
 export * from "./decision.js";
 export * from "./execution.js";
 export * from "./world.js";
-export * from "./tools.js";
+export * from "./contract/index.js";
 export * from "./snapshot.js";
 export * from "./identity.js";
 export * from "./skip.js";

@@ -51,6 +51,18 @@ export const OfferSchema = z.object({
 });
 export type Offer = z.infer<typeof OfferSchema>;
 
+const usdPerHourNow = z.number().finite().nonnegative();
+
+/** An offer with the prices and spot availability in force now, as `list_offers` answers it. */
+export const OfferQuoteSchema = OfferSchema.extend({
+  spotUsdPerHourNow: usdPerHourNow.nullable(),
+  onDemandUsdPerHourNow: usdPerHourNow.nullable(),
+  spotAvailability: z.number().min(0).max(1),
+  launchable: z.boolean(),
+  spotPriceSource: z.string().nullable(),
+  spotAvailabilitySource: z.string().nullable(),
+});
+
 export function offerId(cloud: string, region: string, zone: string | null, instanceType: string): string {
   return `${cloud}:${region}:${zone ?? ""}:${instanceType}`;
 }

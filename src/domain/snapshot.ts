@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DriftReportSchema, HealthReportSchema } from "./health.js";
 import { InstanceSchema } from "./instance.js";
-import { OfferQuoteSchema } from "./tools.js";
+import { OfferQuoteSchema } from "./offer.js";
 import { WorkloadStatusSchema } from "./workload.js";
 
 export type OfferQuote = z.infer<typeof OfferQuoteSchema>;

@@ -1,10 +1,9 @@
 import type { z } from "zod";
-import { ProposalSchema, type ActionType, type Proposal, type Reason } from "../domain/index.js";
+import { ProposalSchema, isRetryable, type ActionType, type AnyContractTool, type Proposal, type Reason, type ToolArgs, type ToolOutput } from "../domain/index.js";
 import { isFinished, type ExecutionRecord, type ExecutionRepository, type ExecutionState, type NewExecution, type SagaData, type StepRecord } from "../store/executions.js";
 import { backoffMs, checkRetryPolicy, type RetryPolicy } from "./backoff.js";
 import { SagaError } from "./errors.js";
 import type { PolicyRecheck, RecheckResult, ToolPort } from "./ports.js";
-import { isRetryableErrorText } from "./ports.js";
 import { compensationKey, stepKey, type AnySaga, type StepContext, type StepResult } from "./saga.js";
 import { SAGAS } from "./sagas/index.js";
 
@@ -318,23 +317,24 @@ export class Executor {
       keyOf: (name) => stepKey(e.proposalId, name),
       nowMs,
       startedAtMs,
-      call: <S extends z.ZodType>(tool: string, args: Record<string, unknown>, output: S) => this.call(e.server, tool, args, output),
+      call: <T extends AnyContractTool>(tool: T, args: ToolArgs<T>) => this.call(e.server, tool, args),
     };
   }
 
-  private async call<S extends z.ZodType>(server: string, tool: string, args: Record<string, unknown>, output: S): Promise<z.infer<S>> {
+  /** One call of a contract tool: its answer checked with the tool's output schema; a failure retryable as its code says. */
+  private async call<T extends AnyContractTool>(server: string, tool: T, args: ToolArgs<T>): Promise<ToolOutput<T>> {
     let result;
     try {
-      result = await this.tools.call(server, tool, args);
+      result = await this.tools.call(server, tool.name, args);
     } catch (error) {
-      throw new SagaError("transport", error instanceof Error ? error.message : String(error), true, tool);
+      throw new SagaError("transport", error instanceof Error ? error.message : String(error), true, tool.name);
     }
-    if (!result.ok) throw new SagaError("tool", result.error, result.retryable || isRetryableErrorText(result.error), tool);
-    const parsed = output.safeParse(result.structured);
+    if (!result.ok) throw new SagaError("tool", result.error, isRetryable(result.code), tool.name);
+    const parsed = (tool.outputSchema as z.ZodType).safeParse(result.structured);
     if (!parsed.success) {
-      throw new SagaError("invalid-output", `structuredContent does not match the tool contract: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`, false, tool);
+      throw new SagaError("invalid-output", `structuredContent does not match the tool contract: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`, false, tool.name);
     }
-    return parsed.data;
+    return parsed.data as ToolOutput<T>;
   }
 }
 

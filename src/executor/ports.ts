@@ -1,13 +1,12 @@
-import type { Outcome, Proposal, Reason } from "../domain/index.js";
+import type { Outcome, Proposal, Reason, ToolCallResult } from "../domain/index.js";
 
 /**
- * What one tool call came back with. `ok: false` covers both a tool's own error result (`isError`, a
- * domain refusal such as a stock-out, or a throttling answer) and a transport failure (timeout, lost
- * connection); `retryable` says whether the same call with the same idempotencyKey may succeed later.
+ * What one tool call came back with (src/domain/contract/call.ts). `ok: false` covers both a tool's own
+ * error result (`isError`: a domain refusal such as a stock-out, or throttling) and a transport failure
+ * (timeout, lost connection), each with its typed code; the code says whether the same call with the same
+ * idempotencyKey may succeed later (`isRetryable`).
  */
-export type ToolCallResult =
-  | { ok: true; structured: unknown; text: string }
-  | { ok: false; error: string; retryable: boolean };
+export type { ToolCallResult };
 
 /**
  * The executor's only way to the world: one call of one tool on one tool server. The MCP client hub
@@ -16,13 +15,13 @@ export type ToolCallResult =
  * Contract for implementations:
  * - `server` is a tool server name as the hub knows it; `args` are the tool's arguments, already
  *   including `idempotencyKey` for changing tools. The port passes them through unchanged.
- * - A tool result with `isError` becomes `{ok: false, error: <its text>, retryable}`, with `retryable`
- *   true only where the server marks throttling or a timeout (see `isRetryableErrorText`).
- * - A transport failure (timeout, connection lost, server restarting) becomes `{ok: false, retryable:
- *   true}`: the executor repeats the call with the same idempotencyKey, so a call that did reach the
- *   server has no second effect.
+ * - A tool result with `isError` becomes `{ok: false, code, error: <its text>}` with the tool's typed
+ *   code (`internal` when it gave none).
+ * - A transport failure (timeout, connection lost, server restarting) becomes `{ok: false, code:
+ *   "unavailable"}`: the executor repeats the call with the same idempotencyKey, so a call that did reach
+ *   the server has no second effect.
  * - `structured` is the result's `structuredContent` (the executor validates it against the tool
- *   contract's output schema in src/domain); `text` is its first text block.
+ *   contract's output schema); `text` is its first text block.
  * - It should not throw; if it does, the executor treats the throw as a transport failure (retryable).
  */
 export interface ToolPort {
@@ -42,16 +41,3 @@ export interface RecheckResult {
  * approval as granted; the executor just calls what it is given.
  */
 export type PolicyRecheck = (proposal: Proposal) => Promise<RecheckResult> | RecheckResult;
-
-const RETRYABLE_TEXT =
-  /\b(throttl\w*|rate[- ]?limit\w*|too many requests|request ?limit ?exceeded|slow ?down|time[ds]?[- ]?out|timeout|deadline exceeded|temporarily unavailable|service unavailable|try again later|429|503|504|ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN)\b/i;
-
-/**
- * Whether a tool's error text marks a transient failure (throttling, a timeout, a service briefly
- * unavailable) rather than a domain refusal. Clouds word these differently (`Throttling`,
- * `RequestLimitExceeded`, `rateLimitExceeded`, HTTP 429/503); port implementations and the executor
- * both use this one test.
- */
-export function isRetryableErrorText(text: string): boolean {
-  return RETRYABLE_TEXT.test(text);
-}

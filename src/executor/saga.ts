@@ -1,5 +1,4 @@
-import type { z } from "zod";
-import type { ActionType, Proposal, ProposalOf } from "../domain/index.js";
+import type { ActionType, AnyContractTool, Proposal, ProposalOf, ToolArgs, ToolOutput } from "../domain/index.js";
 import type { SagaData } from "../store/executions.js";
 
 /** The idempotency key of a step: `${proposalId}/${stepName}`, passed to every changing tool as `idempotencyKey`. */
@@ -38,10 +37,11 @@ export interface StepContext<P extends Proposal, D extends SagaData> {
   /** When the step first started, ms (for waits with a limit and settle windows). */
   startedAtMs: number;
   /**
-   * Calls a tool on the saga's tool server and validates the structuredContent with `output`. Throws
-   * SagaError: retryable for throttling and transport failures, not retryable for domain refusals.
+   * Calls a tool of the contract (src/domain/contract) on the saga's tool server and validates the
+   * structuredContent with the tool's output schema. Throws SagaError, retryable as the failure's code says
+   * (throttling and transport failures are; domain refusals are not).
    */
-  call<S extends z.ZodType>(tool: string, args: Record<string, unknown>, output: S): Promise<z.infer<S>>;
+  call<T extends AnyContractTool>(tool: T, args: ToolArgs<T>): Promise<ToolOutput<T>>;
 }
 
 export interface SagaStep<P extends Proposal, D extends SagaData> {

@@ -1,11 +1,13 @@
 import type * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import { createHash } from "node:crypto";
-import type { Decision, DecisionWorkload, Offer, Outcome, Proposal, Reason } from "../domain/index.js";
+import { foldName, type Decision, type DecisionWorkload, type Offer, type Outcome, type Proposal, type Reason } from "../domain/index.js";
 import { actionContext } from "./context.js";
 import type { PolicyFacts } from "./facts.js";
 import type { Guardrails } from "./guardrails.js";
 import { validate } from "./validators.js";
-import { cedarWasm } from "./wasm-tier.js";
+
+/** Cedar's API, as its WebAssembly module gives it; loaded by the caller (src/server/cedar-tier.ts). */
+export type CedarModule = typeof cedar;
 
 /** A source text and the file it came from (for error messages). */
 export interface SourceText {
@@ -124,14 +126,15 @@ export class PolicyEngine {
   private constructor(
     sources: PolicySources,
     private readonly catalog: readonly Offer[] | null,
+    private readonly cedar: CedarModule,
   ) {
     this.guardrails = sources.guardrails;
     const problems: PolicyProblem[] = [];
-    const schemaCheck = cedarWasm().checkParseSchema(sources.schema.text);
+    const schemaCheck = this.cedar.checkParseSchema(sources.schema.text);
     if (schemaCheck.type === "failure") problems.push(...problemsOf(schemaCheck.errors, sources.schema));
     const staticPolicies: Record<string, string> = {};
     for (const file of sources.policies) {
-      const parts = cedarWasm().policySetTextToParts(file.text);
+      const parts = this.cedar.policySetTextToParts(file.text);
       if (parts.type === "failure") {
         problems.push(...problemsOf(parts.errors, file));
         continue;
@@ -145,7 +148,7 @@ export class PolicyEngine {
         const offset = found >= 0 ? found : searchFrom;
         if (found >= 0) searchFrom = found + text.length;
         const { line } = lineColumn(file.text, offset);
-        const json = cedarWasm().policyToJson(text);
+        const json = this.cedar.policyToJson(text);
         if (json.type === "failure") {
           problems.push(...problemsOf(json.errors, file, offset));
           continue;
@@ -168,7 +171,7 @@ export class PolicyEngine {
       }
     }
     if (problems.length === 0) {
-      const validation = cedarWasm().validate({ schema: sources.schema.text, policies: { staticPolicies }, validationSettings: { mode: "strict" } });
+      const validation = this.cedar.validate({ schema: sources.schema.text, policies: { staticPolicies }, validationSettings: { mode: "strict" } });
       if (validation.type === "failure") problems.push(...problemsOf(validation.errors, sources.schema));
       else {
         for (const v of validation.validationErrors) {
@@ -184,18 +187,19 @@ export class PolicyEngine {
     const n = ++instanceCounter;
     this.psetId = `skyops-${n}-${this.digest.slice(0, 12)}`;
     this.schemaId = `skyops-schema-${n}-${this.digest.slice(0, 12)}`;
-    const ps = cedarWasm().preparsePolicySet(this.psetId, { staticPolicies });
+    const ps = this.cedar.preparsePolicySet(this.psetId, { staticPolicies });
     if (ps.type === "failure") throw new PolicyLoadError(problemsOf(ps.errors, sources.policies[0]!));
-    const ss = cedarWasm().preparseSchema(this.schemaId, sources.schema.text);
+    const ss = this.cedar.preparseSchema(this.schemaId, sources.schema.text);
     if (ss.type === "failure") throw new PolicyLoadError(problemsOf(ss.errors, sources.schema));
   }
 
   /**
    * Parses, validates and pre-parses a policy set. Throws PolicyLoadError naming file, line and problem
-   * for everything wrong at once. `catalog`: offers a target must exist in (when facts carry no quotes).
+   * for everything wrong at once. `cedar`: Cedar's module (src/server/cedar-tier.ts, `cedarWasm()`).
+   * `catalog`: offers a target must exist in (when facts carry no quotes).
    */
-  static create(sources: PolicySources, options: { catalog?: readonly Offer[]; warmup?: number } = {}): PolicyEngine {
-    const engine = new PolicyEngine(sources, options.catalog ?? null);
+  static create(sources: PolicySources, options: { cedar: CedarModule; catalog?: readonly Offer[]; warmup?: number }): PolicyEngine {
+    const engine = new PolicyEngine(sources, options.catalog ?? null, options.cedar);
     if (options.warmup) engine.warm(options.warmup);
     return engine;
   }
@@ -206,7 +210,7 @@ export class PolicyEngine {
   }
 
   /**
-   * On the optimizing tier (wasm-tier.ts) V8 tiers the wasm up lazily: the first few thousand calls are
+   * On the optimizing tier (src/server/cedar-tier.ts) V8 tiers the wasm up lazily: the first few thousand calls are
    * several times slower. Evaluating synthetic requests at start keeps the first real decisions fast. On
    * the baseline tier there is nothing to tier up, and the daemon does not warm up.
    */
@@ -247,7 +251,7 @@ export class PolicyEngine {
     };
     const entity = { uid: { type: "Workload", id: "warmup" }, attrs: { team: "t", tier: "dev", residency: [], frozen: false, maxCentsPerHour: 0 }, parents: [] };
     for (let i = 0; i < calls; i++) {
-      cedarWasm().statefulIsAuthorized({
+      this.cedar.statefulIsAuthorized({
         principal: { type: "Agent", id: "builtin" },
         action: { type: "Action", id: "rollback" },
         resource: { type: "Workload", id: "warmup" },
@@ -261,7 +265,7 @@ export class PolicyEngine {
   }
 
   private evaluate(principal: { type: string; id: string }, action: string, workload: { id: string; attrs: Record<string, unknown> }, context: Record<string, unknown>): { allowed: boolean; reasons: Reason[] } {
-    const answer = cedarWasm().statefulIsAuthorized({
+    const answer = this.cedar.statefulIsAuthorized({
       principal,
       action: { type: "Action", id: action },
       resource: { type: "Workload", id: workload.id },
@@ -338,7 +342,8 @@ export class PolicyEngine {
       { type: approver.kind === "user" ? "User" : "Agent", id: approver.id },
       "approve",
       workloadEntity(w),
-      { proposer: proposal.proposerId, approverIsProposer: proposer.type === (approver.kind === "user" ? "User" : "Agent") && proposer.id === approver.id },
+      // by name, case-folded, whatever the kind: `user:Alice` proposed, so `alice` may not approve
+      { proposer: proposal.proposerId, approverIsProposer: foldName(proposer.id) === foldName(approver.id) },
     );
     return result;
   }

@@ -3,4 +3,3 @@ export * from "./facts.js";
 export * from "./guardrails.js";
 export * from "./context.js";
 export * from "./validators.js";
-export * from "./wasm-tier.js";

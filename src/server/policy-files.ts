@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import { z } from "zod";
 import type { Offer } from "../domain/index.js";
 import { GuardrailsSchema, PolicyEngine, PolicyLoadError, PolicyTestCaseSchema, isTimeZone, type Guardrails, type PolicySources, type PolicyTestCase } from "../policy/index.js";
+import { cedarWasm } from "./cedar-tier.js";
 import { InputError, parseYamlInput, type InputProblem } from "./yaml-input.js";
 
 const GuardrailsFileSchema = GuardrailsSchema.superRefine((g, ctx) => {
@@ -55,7 +56,7 @@ export function readPolicySources(dir: string): PolicySources {
 export function loadPolicyEngine(dir: string, options: { catalog?: readonly Offer[]; warmup?: number; guardrails?: Partial<z.input<typeof GuardrailsSchema>> } = {}): PolicyEngine {
   const sources = readPolicySources(dir);
   if (options.guardrails) sources.guardrails = GuardrailsSchema.parse({ ...sources.guardrails, ...options.guardrails });
-  return PolicyEngine.create(sources, options);
+  return PolicyEngine.create(sources, { ...options, cedar: cedarWasm() });
 }
 
 export const PolicyTestFileSchema = z.strictObject({
@@ -103,7 +104,7 @@ export function runPolicyCases(policyDir: string, testsDir: string, options: { c
     const key = JSON.stringify(overrides ?? {});
     let engine = engines.get(key);
     if (!engine) {
-      engine = PolicyEngine.create({ ...sources, guardrails: GuardrailsSchema.parse({ ...sources.guardrails, ...(overrides ?? {}) }) }, options);
+      engine = PolicyEngine.create({ ...sources, guardrails: GuardrailsSchema.parse({ ...sources.guardrails, ...(overrides ?? {}) }) }, { ...options, cedar: cedarWasm() });
       engines.set(key, engine);
     }
     return engine;

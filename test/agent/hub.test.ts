@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { z } from "zod";
 import { McpHub, readOnlyPort, redact, type ToolCallResult } from "../../src/agent/hub.js";
 import { loadWorldData } from "../../src/data/load.js";
-import { ListInstancesOutputSchema, ListWorkloadsOutputSchema, type WorldData } from "../../src/domain/index.js";
+import { ListInstancesOutputSchema, ListWorkloadsOutputSchema, ToolError, type ToolCallFailure, type WorldData } from "../../src/domain/index.js";
+import { errorResult } from "../../tools/kit/index.js";
 import { SIM_TOOLS, SimHost, createSimServer, startSimHttpServer, type SimHttpServer } from "../../tools/sim/index.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -43,7 +46,8 @@ async function hangingServer(): Promise<Transport> {
   const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
   server.registerTool("wait_forever", { description: "Never answers", inputSchema: z.object({}), annotations: read }, () => new Promise<never>(() => {}));
   server.registerTool("ping", { description: "Answers pong", inputSchema: z.object({}), annotations: read }, () => ({ content: [{ type: "text", text: "pong" }] }));
-  server.registerTool("throttled", { description: "Always throttled", inputSchema: z.object({}), annotations: read }, () => ({
+  server.registerTool("throttled", { description: "Always throttled", inputSchema: z.object({}), annotations: read }, () => errorResult(new ToolError("throttled", "Rate limit exceeded", { hint: "retry in 2 s" })));
+  server.registerTool("says_throttled", { description: "Says throttled, without a code", inputSchema: z.object({}), annotations: read }, () => ({
     isError: true,
     content: [{ type: "text", text: "Rate limit exceeded: throttled, retry in 2 s" }],
   }));
@@ -68,7 +72,7 @@ function capturingLogger(): { logger: pino.Logger; lines: Record<string, unknown
   return { logger: pino({ level: "debug" }, stream), lines, raw };
 }
 
-function failure(result: ToolCallResult): { error: string; retryable: boolean } {
+function failure(result: ToolCallResult): ToolCallFailure {
   if (result.ok) throw new Error(`expected a failure, got ok: ${result.text}`);
   return result;
 }
@@ -109,7 +113,7 @@ describe("the hub over the in-memory transport to the sim server", () => {
     expect(hub.servers().map((s) => [s.name, s.state, s.tools])).toEqual([
       ["sim", "connected", SIM_TOOLS.length],
       ["sim-ro", "connected", SIM_TOOLS.length],
-      ["hang", "connected", 3],
+      ["hang", "connected", 4],
     ]);
   });
 
@@ -120,36 +124,40 @@ describe("the hub over the in-memory transport to the sim server", () => {
     expect(result.ok && result.text).toMatch(/workloads costing/);
   });
 
-  it("turns a domain error into a non-retryable failure carrying the server's explanation", async () => {
+  it("turns a domain error into a failure with the tool's typed code, carrying the server's explanation", async () => {
     const result = failure(await hub.call("sim", "get_drift", { workloadId: "no-such-workload" }));
-    expect(result.retryable).toBe(false);
+    expect(result.code).toBe("not-found");
     expect(result.error).toMatch(/workloadId/);
   });
 
-  it("marks an error result that says it was throttled as retryable", async () => {
-    expect(failure(await hub.call("hang", "throttled", {}))).toEqual({ ok: false, retryable: true, error: "Rate limit exceeded: throttled, retry in 2 s" });
+  it("takes the code of an error result that says it is throttled from its typed error", async () => {
+    expect(failure(await hub.call("hang", "throttled", {}))).toEqual({ ok: false, code: "throttled", error: "Rate limit exceeded. retry in 2 s" });
+  });
+
+  it("reads an error result without a typed code as internal, whatever its text says", async () => {
+    expect(failure(await hub.call("hang", "says_throttled", {}))).toEqual({ ok: false, code: "internal", error: "Rate limit exceeded: throttled, retry in 2 s" });
   });
 
   it("refuses unknown servers and tools without calling anything", async () => {
-    expect(failure(await hub.call("gce", "list_offers", {}))).toMatchObject({ retryable: false, error: expect.stringMatching(/no tool server named "gce"/) });
-    expect(failure(await hub.call("sim", "launch_rocket", {}))).toMatchObject({ retryable: false, error: expect.stringMatching(/server sim has no tool "launch_rocket"/) });
+    expect(failure(await hub.call("gce", "list_offers", {}))).toMatchObject({ code: "not-found", error: expect.stringMatching(/no tool server named "gce"/) });
+    expect(failure(await hub.call("sim", "launch_rocket", {}))).toMatchObject({ code: "not-found", error: expect.stringMatching(/server sim has no tool "launch_rocket"/) });
   });
 
   it("times out a call that never answers, and the other servers keep answering meanwhile", async () => {
     const started = performance.now();
     const [hung, other] = await Promise.all([hub.call("hang", "wait_forever", {}), hub.call("sim", "list_instances", {})]);
-    expect(hung).toEqual({ ok: false, retryable: true, error: "timeout after 150 ms" });
+    expect(hung).toEqual({ ok: false, code: "unavailable", error: "timeout after 150 ms" });
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(ListInstancesOutputSchema.parse(structured(other)).instances.length).toBeGreaterThan(0);
     // the server itself is still there
     expect(await hub.call("hang", "ping", {})).toEqual({ ok: true, structured: {}, text: "pong" });
-    expect(await hub.call("hang", "wait_forever", {}, { timeoutMs: 30 })).toEqual({ ok: false, retryable: true, error: "timeout after 30 ms" });
+    expect(await hub.call("hang", "wait_forever", {}, { timeoutMs: 30 })).toEqual({ ok: false, code: "unavailable", error: "timeout after 30 ms" });
   });
 
   it("refuses changing tools on a server configured read-only, and does not list them", async () => {
     const before = host.world.listInstances({}).length;
     const result = failure(await hub.call("sim-ro", "launch", { cloud: "aws", region: "us-east-1", gpu: "T4:1", spot: false, count: 1, idempotencyKey: "t/ro" }));
-    expect(result).toMatchObject({ retryable: false, error: expect.stringMatching(/refused: server sim-ro is configured read-only/) });
+    expect(result).toMatchObject({ code: "unauthorized", error: expect.stringMatching(/refused: server sim-ro is configured read-only/) });
     expect(host.world.listInstances({}).length).toBe(before);
     expect(hub.tools().filter((t) => t.server === "sim-ro").every((t) => t.readOnly)).toBe(true);
     expect(hub.tool("sim-ro", "launch")).toBeUndefined();
@@ -160,9 +168,9 @@ describe("the hub over the in-memory transport to the sim server", () => {
     const port = readOnlyPort(hub);
     const before = host.world.listInstances({}).length;
     const result = failure(await port.call("sim", "launch", { cloud: "aws", region: "us-east-1", gpu: "T4:1", spot: false, count: 1, idempotencyKey: "t/port" }));
-    expect(result).toMatchObject({ retryable: false, error: expect.stringMatching(/refused: sim\.launch changes the world/) });
+    expect(result).toMatchObject({ code: "unauthorized", error: expect.stringMatching(/refused: sim\.launch changes the world/) });
     expect(host.world.listInstances({}).length).toBe(before);
-    expect(failure(await port.call("sim", "no_such_tool", {})).retryable).toBe(false);
+    expect(failure(await port.call("sim", "no_such_tool", {})).code).toBe("not-found");
     expect(port.tools().length).toBeGreaterThan(0);
     expect(port.tools().every((t) => t.readOnly)).toBe(true);
     expect(port.tool("sim", "terminate")).toBeUndefined();
@@ -174,7 +182,7 @@ describe("the hub over the in-memory transport to the sim server", () => {
   it("reports a server whose connection closed as disconnected, then reconnects by calling its factory again", async () => {
     const made = sim.servers.length;
     await sim.servers.at(-1)!.close();
-    expect(failure(await hub.call("sim", "list_workloads", {}))).toEqual({ ok: false, retryable: true, error: "server sim disconnected" });
+    expect(failure(await hub.call("sim", "list_workloads", {}))).toEqual({ ok: false, code: "unavailable", error: "server sim disconnected" });
     expect(hub.servers().find((s) => s.name === "sim")?.state).not.toBe("connected");
     await vi.waitFor(() => expect(hub.servers().find((s) => s.name === "sim")?.state).toBe("connected"), { timeout: 5_000, interval: 10 });
     expect(sim.servers.length).toBe(made + 1);
@@ -202,7 +210,7 @@ describe("the hub over stdio (skyops tool sim as a child process)", () => {
     process.kill(pid, "SIGKILL");
     const afterKill = await hub.call("sim", "list_workloads", {});
     for (const result of [await inFlight, afterKill]) {
-      if (!result.ok) expect(result).toEqual({ ok: false, retryable: true, error: "server sim disconnected" });
+      if (!result.ok) expect(result).toEqual({ ok: false, code: "unavailable", error: "server sim disconnected" });
     }
     expect(afterKill.ok).toBe(false);
 
@@ -222,8 +230,8 @@ describe("the hub over stdio (skyops tool sim as a child process)", () => {
       { inMemory: { sim: simFactory(host).connect }, logger, reconnect: { initialMs: 60_000, maxMs: 60_000 } },
     );
     expect(hub.servers()[0]).toMatchObject({ name: "broken", state: "disconnected", tools: null, error: expect.stringMatching(/^cannot connect: .*ENOENT/) });
-    expect(failure(await hub.call("broken", "list_offers", {}))).toEqual({ ok: false, retryable: true, error: "server broken disconnected" });
-    expect(failure(await readOnlyPort(hub).call("broken", "list_offers", {}))).toEqual({ ok: false, retryable: true, error: "server broken disconnected" });
+    expect(failure(await hub.call("broken", "list_offers", {}))).toEqual({ ok: false, code: "unavailable", error: "server broken disconnected" });
+    expect(failure(await readOnlyPort(hub).call("broken", "list_offers", {}))).toEqual({ ok: false, code: "unavailable", error: "server broken disconnected" });
     expect(structured(await hub.call("sim", "get_health", {}))).toHaveProperty("regions");
     expect(lines.find((l) => l.event === "hub.connect.failed")).toMatchObject({ component: "hub", server: "broken", retryInMs: 60_000 });
     host.close();
@@ -251,10 +259,70 @@ describe("the hub over Streamable HTTP", () => {
 
     const port = http.port;
     await http.close();
-    expect(failure(await hub.call("remote", "list_workloads", {}))).toEqual({ ok: false, retryable: true, error: "server remote disconnected" });
+    expect(failure(await hub.call("remote", "list_workloads", {}))).toEqual({ ok: false, code: "unavailable", error: "server remote disconnected" });
     http = await startSimHttpServer({ host: "127.0.0.1", port, sim: host });
     await vi.waitFor(() => expect(hub.servers()[0]).toMatchObject({ state: "connected" }), { timeout: 10_000, interval: 20 });
     expect(structured(await hub.call("remote", "list_workloads", {}))).toHaveProperty("workloads");
+  });
+});
+
+/**
+ * A proxy in front of an MCP endpoint that answers the tools/call of some tools with an HTTP status instead
+ * of passing it on (as a cloud's gateway does when it throttles or fails).
+ */
+async function statusProxy(upstream: string, statusOf: Record<string, number>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const name = body.includes('"tools/call"') ? (JSON.parse(body) as { params?: { name?: string } }).params?.name : undefined;
+      const status = name === undefined ? undefined : statusOf[name];
+      if (status !== undefined) {
+        res.writeHead(status, { "content-type": "text/plain" }).end(`gateway says ${status}`);
+        return;
+      }
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => typeof v === "string" && k !== "host" && k !== "content-length")) as Record<string, string>;
+      fetch(upstream, { method: req.method, headers, body: req.method === "POST" ? body : undefined }).then(
+        async (answer) => {
+          res.writeHead(answer.status, Object.fromEntries(answer.headers));
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        },
+        () => res.writeHead(502).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe("the hub's codes for HTTP answers", () => {
+  it("reads 429 as throttled, 5xx as unavailable and 401 as unauthorized, and keeps the connection", async () => {
+    const host = frozenHost();
+    const http = await startSimHttpServer({ host: "127.0.0.1", port: 0, sim: host });
+    const proxy = await statusProxy(http.url, { get_drift: 429, get_price_history: 503, get_health: 401, list_offers: 400 });
+    const hub = await McpHub.connect([{ name: "gw", transport: "http", url: proxy.url, timeoutMs: 5_000 }], { reconnect: FAST_RECONNECT });
+    try {
+      expect(failure(await hub.call("gw", "get_drift", {}))).toMatchObject({ code: "throttled", error: expect.stringMatching(/HTTP 429/) });
+      expect(failure(await hub.call("gw", "get_price_history", { offerId: "x", spot: true }))).toMatchObject({ code: "unavailable", error: expect.stringMatching(/HTTP 503/) });
+      expect(failure(await hub.call("gw", "get_health", {}))).toMatchObject({ code: "unauthorized" });
+      expect(failure(await hub.call("gw", "list_offers", {}))).toMatchObject({ code: "invalid-argument" });
+      expect(structured(await hub.call("gw", "list_workloads", {}))).toHaveProperty("workloads");
+      expect(hub.servers()[0]).toMatchObject({ state: "connected" });
+    } finally {
+      await hub.close();
+      await proxy.close();
+      await http.close();
+      host.close();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { McpHub, readOnlyPort, type ToolPort } from "../../src/agent/hub.js";
 import { OBSERVE_TOOLS, observe, type ObservePort } from "../../src/agent/observe.js";
 import { loadWorldData } from "../../src/data/load.js";
-import { SnapshotSchema, type EgressMatrix, type Snapshot, type WorldData } from "../../src/domain/index.js";
+import { CONTRACT, SnapshotSchema, type EgressMatrix, type Snapshot, type WorldData } from "../../src/domain/index.js";
 import { SimHost, createSimServer } from "../../tools/sim/index.js";
 
 let data: WorldData | undefined;
@@ -69,6 +69,12 @@ function counting(port: ObservePort): { port: ObservePort; calls: Map<string, nu
 function timeless(snapshot: Snapshot): Snapshot {
   return { ...snapshot, sources: snapshot.sources.map((s) => ({ ...s, ms: 0 })) };
 }
+
+describe("what observe reads", () => {
+  it("is every listing tool of the contract", () => {
+    expect([...OBSERVE_TOOLS].sort()).toEqual(Object.values(CONTRACT).filter((t) => t.listing !== null).map((t) => t.name).sort());
+  });
+});
 
 describe("observe on the default world over the in-memory transport", () => {
   let host: SimHost;
@@ -136,7 +142,7 @@ describe("observe on the default world over the in-memory transport", () => {
     const { usdPerGb, basis, transferGbPerSecond } = pair.structured as Record<string, unknown>;
     expect(prices.find((p) => p.to === "azure/eastus")).toEqual({ to: "azure/eastus", usdPerGb, basis, transferGbPerSecond });
     const refused = await hub.call("sim", "get_egress_price", { from: "gcp/us-central1", gb: 10 });
-    expect(refused).toMatchObject({ ok: false, retryable: false, error: expect.stringMatching(/^gb: gb needs to/) });
+    expect(refused).toMatchObject({ ok: false, code: "invalid-argument", error: expect.stringMatching(/^gb: gb needs to/) });
   });
 
   it("sorts records by id, then server", async () => {

@@ -189,7 +189,7 @@ describe("retryable errors", () => {
     expect(host.world.getWorkload("llm-finetune").state).toBe("running");
   });
 
-  it("reads throttling in a tool's error text as retryable even when the port did not mark it", async () => {
+  it("retries a step whose tool answered throttled, and it succeeds on the next try", async () => {
     const host = outageWorld();
     const r = await rig(host, dbPath(), { wrap: (port) => new FaultyToolPort(port, [{ tool: "set_traffic_weights", fault: "throttle", times: 1 }]) });
     const p = failoverProposal();

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadWorldData } from "../../src/data/load.js";
-import { ProposalSchema, WorldSpecSchema, type ActionType, type ProposalOf, type WorldData, type WorldSpecInput } from "../../src/domain/index.js";
-import { DEFAULT_RETRY, Executor, isRetryableErrorText, type ExecutionSummary, type RetryPolicy, type ToolCallResult, type ToolPort } from "../../src/executor/index.js";
+import { ProposalSchema, WorldSpecSchema, errorCodeOf, type ActionType, type ProposalOf, type ToolErrorCode, type WorldData, type WorldSpecInput } from "../../src/domain/index.js";
+import { DEFAULT_RETRY, Executor, type ExecutionSummary, type RetryPolicy, type ToolCallResult, type ToolPort } from "../../src/executor/index.js";
 import { isFinished, type ExecutionAdmission, type ExecutionPatch, type ExecutionRecord, type ExecutionRepository, type NewExecution, type StepPatch } from "../../src/store/executions.js";
 import { openStore, type Store } from "../../src/store/index.js";
 import { DEFAULT_START_MS } from "../../src/sim/index.js";
@@ -69,8 +69,8 @@ export interface RecordedCall {
 }
 
 /**
- * The ToolPort the MCP hub will provide, reduced to one client: `isError` results become `ok: false`
- * (retryable when their text marks throttling or a timeout), a thrown call (the transport) is retryable.
+ * The ToolPort the MCP hub provides, reduced to one client: `isError` results become `ok: false` with the
+ * tool's typed code (`internal` without one), a thrown call (the transport) is `unavailable`.
  * Every call is recorded.
  */
 export class McpToolPort implements ToolPort {
@@ -84,9 +84,9 @@ export class McpToolPort implements ToolPort {
       const r = (await this.client.callTool({ name: tool, arguments: args })) as CallToolResult;
       const first = r.content[0];
       const text = first?.type === "text" ? first.text : "";
-      result = r.isError ? { ok: false, error: text, retryable: isRetryableErrorText(text) } : { ok: true, structured: r.structuredContent, text };
+      result = r.isError ? { ok: false, code: errorCodeOf(r._meta), error: text } : { ok: true, structured: r.structuredContent ?? {}, text };
     } catch (error) {
-      result = { ok: false, error: `transport: ${error instanceof Error ? error.message : String(error)}`, retryable: true };
+      result = { ok: false, code: "unavailable", error: `transport: ${error instanceof Error ? error.message : String(error)}` };
     }
     this.calls.push({ tool, args, result });
     return result;
@@ -102,10 +102,10 @@ export type Fault =
   | "timeout-before"
   /** The server does it, the answer is lost: a timeout (the ambiguous case idempotency keys exist for). */
   | "timeout-after"
-  /** The server answers with throttling text the port did not mark retryable (the executor reads the text). */
+  /** The server answers that it is throttled (code `throttled`). */
   | "throttle"
   /** A domain refusal: the world is unchanged, retrying will not help. */
-  | { domain: string };
+  | { domain: string; code?: ToolErrorCode };
 
 /** Wraps a port and injects faults into chosen calls of a tool: its calls number `from` (1-based, default 1) to `from + times - 1` (default: all). */
 export class FaultyToolPort implements ToolPort {
@@ -123,13 +123,13 @@ export class FaultyToolPort implements ToolPort {
       return r.tool === tool && n >= from && (r.times === undefined || n < from + r.times);
     });
     if (!rule) return this.inner.call(server, tool, args);
-    if (rule.fault === "timeout-before") return { ok: false, error: "request timed out after 30000 ms", retryable: true };
+    if (rule.fault === "timeout-before") return { ok: false, code: "unavailable", error: "request timed out after 30000 ms" };
     if (rule.fault === "timeout-after") {
       await this.inner.call(server, tool, args);
-      return { ok: false, error: "request timed out after 30000 ms", retryable: true };
+      return { ok: false, code: "unavailable", error: "request timed out after 30000 ms" };
     }
-    if (rule.fault === "throttle") return { ok: false, error: "Throttling: Rate exceeded", retryable: false };
-    return { ok: false, error: rule.fault.domain, retryable: false };
+    if (rule.fault === "throttle") return { ok: false, code: "throttled", error: "Throttling: Rate exceeded" };
+    return { ok: false, code: rule.fault.code ?? "invalid-argument", error: rule.fault.domain };
   }
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readPolicyCases, readPolicySources, runPolicyCases } from "../../src/server/policy-files.js";
 import { PolicyEngine } from "../../src/policy/index.js";
+import { cedarWasm } from "../../src/server/cedar-tier.js";
 
 /**
  * The default policy contract, both sides of every line, through the real Cedar engine: each example
@@ -18,7 +19,7 @@ describe("the default policy contract", () => {
   }
 
   it("has a case that fires every forbid of the default policies", () => {
-    const engine = PolicyEngine.create(readPolicySources("policies"));
+    const engine = PolicyEngine.create(readPolicySources("policies"), { cedar: cedarWasm() });
     const forbids = engine.policies().filter((p) => p.effect === "forbid" && p.id !== "no-self-approval").map((p) => p.id);
     const fired = new Set(results.flatMap((r) => r.reasons));
     expect(forbids.filter((id) => !fired.has(id))).toEqual([]);
@@ -33,7 +34,7 @@ describe("the default policy contract", () => {
     const sources = readPolicySources("policies");
     const text = sources.policies[0]!.text.replace(/@id\("frozen"\)[\s\S]*?when \{ resource\.frozen \};/, "");
     expect(text).not.toContain('@id("frozen")');
-    const engine = PolicyEngine.create({ ...sources, policies: [{ file: "weakened.cedar", text }] });
+    const engine = PolicyEngine.create({ ...sources, policies: [{ file: "weakened.cedar", text }] }, { cedar: cedarWasm() });
     const frozenCase = readPolicyCases("policies/tests")
       .flatMap((f) => f.cases)
       .find((c) => c.name === "a frozen workload is denied every action")!;
@@ -42,7 +43,7 @@ describe("the default policy contract", () => {
 });
 
 describe("approvals", () => {
-  const engine = PolicyEngine.create(readPolicySources("policies"));
+  const engine = PolicyEngine.create(readPolicySources("policies"), { cedar: cedarWasm() });
   const workload = { id: "w", team: "t", tier: "prod" as const, residency: [], frozen: false, maxUsdPerHour: null, usdPerHour: 0 };
   it("lets a person approve another's proposal", () => {
     expect(engine.mayApprove({ kind: "user", id: "alice" }, { workloadId: "w", proposerId: "builtin" }, workload).allowed).toBe(true);
@@ -51,6 +52,8 @@ describe("approvals", () => {
     const r = engine.mayApprove({ kind: "user", id: "alice" }, { workloadId: "w", proposerId: "alice" }, workload);
     expect(r.allowed).toBe(false);
     expect(r.reasons.map((x) => x.id)).toContain("no-self-approval");
+    expect(engine.mayApprove({ kind: "user", id: "alice" }, { workloadId: "w", proposerId: "user:Alice" }, workload).reasons.map((x) => x.id)).toContain("no-self-approval");
+    expect(engine.mayApprove({ kind: "user", id: "bob" }, { workloadId: "w", proposerId: "user:alice" }, workload).allowed).toBe(true);
   });
   it("never lets an agent approve", () => {
     expect(engine.mayApprove({ kind: "agent", id: "llm" }, { workloadId: "w", proposerId: "builtin" }, workload).allowed).toBe(false);
@@ -58,7 +61,7 @@ describe("approvals", () => {
 });
 
 describe("decisions", () => {
-  const engine = PolicyEngine.create(readPolicySources("policies"));
+  const engine = PolicyEngine.create(readPolicySources("policies"), { cedar: cedarWasm() });
   const facts = { now: Date.UTC(2025, 5, 2, 10), workload: { id: "w", team: "t", tier: "dev" as const, residency: ["us"], frozen: false, maxUsdPerHour: null, usdPerHour: 0 }, health: {}, spendTodayUsd: 0, fleetUsdPerHour: 0, actionsLastHourWorkload: 0, actionsLastHour: 0, inFlight: [], failures: [] };
   const proposal = { id: "p-9", workloadId: "w", proposer: "builtin", createdAtMs: 0, costDeltaUsdPerHour: 0, oneOffCostUsd: 0, expectedDowntimeMs: 0, blastRadius: 0, rationale: "r", type: "rollback", fromVersion: "v2", toVersion: "v1" };
 
@@ -74,7 +77,7 @@ describe("decisions", () => {
   it("turns an evaluation error into a deny with that reason (fail closed)", () => {
     const sources = readPolicySources("policies");
     const overflow = `@id("overflow")\n@reason("multiplies a cost by a huge factor")\nforbid (principal, action in Action::"operate", resource) when { context.costDeltaCentsPerHour * 100000000000000 > 0 };\n`;
-    const e = PolicyEngine.create({ ...sources, policies: [...sources.policies, { file: "overflow.cedar", text: overflow }] });
+    const e = PolicyEngine.create({ ...sources, policies: [...sources.policies, { file: "overflow.cedar", text: overflow }] }, { cedar: cedarWasm() });
     const d = e.decide({ ...proposal, costDeltaUsdPerHour: 99_999 }, facts);
     expect(d.outcome).toBe("deny");
     expect(d.reasons[0]!.source).toBe("engine");

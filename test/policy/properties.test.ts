@@ -2,9 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { geoOfRegion } from "../../src/domain/index.js";
 import { PolicyEngine, PolicyFactsSchema } from "../../src/policy/index.js";
+import { cedarWasm } from "../../src/server/cedar-tier.js";
 import { readPolicySources } from "../../src/server/policy-files.js";
 
-const engine = PolicyEngine.create(readPolicySources("policies"), { warmup: 200 });
+const engine = PolicyEngine.create(readPolicySources("policies"), { cedar: cedarWasm(), warmup: 200 });
 
 const places: [string, string][] = [
   ["aws", "us-east-1"],

@@ -12,7 +12,7 @@ import { loadConfig } from "../../src/server/config.js";
 /** RSS growth (MB) of loading the default policies in a fresh process on `tier`, and whether a later switch was refused. */
 function probe(tier: string): { loadMb: number; decided: string; switchRefused: string } {
   const script = `
-    import { setCedarTier } from "./src/policy/wasm-tier.ts";
+    import { setCedarTier } from "./src/server/cedar-tier.ts";
     import { loadPolicyEngine } from "./src/server/policy-files.ts";
     setCedarTier(${JSON.stringify(tier)});
     const before = process.memoryUsage().rss;

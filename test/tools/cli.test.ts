@@ -31,6 +31,48 @@ describe("the skyops command", () => {
     expect(speed.stderr).toMatch(/--speed/);
   });
 
+  it("refuses to serve the tools off loopback without SKYOPS_TOOL_TOKEN, and a bad --allow-origin, with exit status 2", () => {
+    const open = run("tool", "sim", "--http", "0.0.0.0:0", "--speed", "0");
+    expect(open.status).toBe(2);
+    expect(open.stderr).toMatch(/0\.0\.0\.0 is not a loopback address: set SKYOPS_TOOL_TOKEN/);
+    const origin = run("tool", "sim", "--http", "127.0.0.1:0", "--allow-origin", "https://console.example/app");
+    expect(origin.status).toBe(2);
+    expect(origin.stderr).toMatch(/--allow-origin: "https:\/\/console\.example\/app" is not an origin/);
+  });
+
+  it("tool sim --http requires the bearer token SKYOPS_TOOL_TOKEN names, and never prints it", async () => {
+    const token = "cli-test-token-0123456789";
+    const child = spawn(process.execPath, [CLI, "tool", "sim", "--http", "127.0.0.1:0", "--speed", "0"], { cwd: ROOT, env: { ...process.env, SKYOPS_TOOL_TOKEN: token }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL: ${stderr}`)), 20_000);
+        child.stderr.on("data", (chunk: string) => {
+          stderr += chunk;
+          const m = /at (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      });
+      const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "cli-test", version: "0" } } };
+      const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+      const without = await fetch(url, { method: "POST", headers, body: JSON.stringify(initialize) });
+      expect(without.status).toBe(401);
+      expect(without.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      const withToken = await fetch(url, { method: "POST", headers: { ...headers, authorization: `Bearer ${token}` }, body: JSON.stringify(initialize) });
+      expect(withToken.status).toBe(200);
+      expect(stderr).toMatch(/bearer token from SKYOPS_TOOL_TOKEN required/);
+      expect(stderr).not.toContain(token);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  }, 30_000);
+
   it("prints help and the version with exit status 0", () => {
     const help = run("--help");
     expect(help.status).toBe(0);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ListOffersOutputSchema, SIM_TOOLS, startSimHttpServer, type SimHost, type SimHttpServer } from "../../tools/sim/index.js";
+import { ListOffersOutputSchema } from "../../src/domain/index.js";
+import { SIM_TOOLS, startSimHttpServer, type SimHost, type SimHttpServer } from "../../tools/sim/index.js";
 import { frozenHost } from "./helpers.js";
 import { ensureInspector, inspect, INSPECTOR_INSTALL_TIMEOUT_MS } from "./inspector-install.js";
 

@@ -3,7 +3,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LaunchOutputSchema, ListInstancesOutputSchema, ListOffersOutputSchema, SIM_TOOLS, startSimHttpServer, type SimHost, type SimHttpServer } from "../../tools/sim/index.js";
+import { LaunchOutputSchema, ListInstancesOutputSchema, ListOffersOutputSchema } from "../../src/domain/index.js";
+import { SIM_TOOLS, startSimHttpServer, type SimHost, type SimHttpServer } from "../../tools/sim/index.js";
 import { frozenHost } from "./helpers.js";
 
 let host: SimHost;

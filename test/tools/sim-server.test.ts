@@ -2,8 +2,8 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import type { Instance, WorkloadStatus } from "../../src/domain/index.js";
 import {
+  CONTRACT as TOOL_CONTRACT,
   CheckpointOutputSchema,
   DriftOutputSchema,
   EgressPriceOutputSchema,
@@ -12,11 +12,12 @@ import {
   ListOffersOutputSchema,
   ListWorkloadsOutputSchema,
   PriceHistoryOutputSchema,
-  READ_ONLY_TOOLS,
   ResumeOutputSchema,
-  SIM_TOOL_ANNOTATIONS,
-  type SimHost,
-} from "../../tools/sim/index.js";
+  type Instance,
+  type ToolName,
+  type WorkloadStatus,
+} from "../../src/domain/index.js";
+import { READ_ONLY_TOOLS, type SimHost } from "../../tools/sim/index.js";
 import { call, connect, frozenHost, ok, text, worldState } from "./helpers.js";
 
 /** DESIGN.md's tool contract, written out here so the server cannot drift from it unnoticed. */
@@ -123,7 +124,8 @@ describe("the sim tool server's tool list", () => {
       for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const) {
         expect(typeof tool.annotations?.[hint], `${tool.name}.${hint}`).toBe("boolean");
       }
-      expect(tool.annotations).toEqual(SIM_TOOL_ANNOTATIONS[tool.name as keyof typeof SIM_TOOL_ANNOTATIONS]);
+      const contract = TOOL_CONTRACT[tool.name as ToolName];
+      expect(tool.annotations).toEqual({ title: contract.title, ...contract.annotations });
     }
   });
 

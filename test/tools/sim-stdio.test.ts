@@ -2,7 +2,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ListOffersOutputSchema, SIM_TOOLS } from "../../tools/sim/index.js";
+import { ListOffersOutputSchema } from "../../src/domain/index.js";
+import { SIM_TOOLS } from "../../tools/sim/index.js";
 import { ROOT } from "./helpers.js";
 
 describe("skyops tool sim over stdio", () => {

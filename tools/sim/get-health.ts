@@ -1,59 +1,32 @@
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { z } from "zod";
-import type { HealthReport } from "../../src/domain/index.js";
-import { SIM_TOOL_ANNOTATIONS } from "./annotations.js";
+import type { GET_HEALTH, HealthReport } from "../../src/domain/index.js";
+import type { Handler } from "../kit/index.js";
 import type { SimContext } from "./context.js";
 import type { SessionListings } from "./listing.js";
 import { checkRegionFilter } from "./regions.js";
-import { count, guard, reply } from "./result.js";
-import { CloudInputSchema, HealthOutputSchema, RegionInputSchema, SinceRevisionInputSchema } from "./schemas.js";
+import { count } from "./result.js";
 
 /** Services below their SLO named in the text at most; the structured answer has them all. */
 const MAX_BELOW_SLO_LISTED = 50;
 
-const InputSchema = z.strictObject({
-  cloud: CloudInputSchema.optional(),
-  region: RegionInputSchema.optional(),
-  sinceRevision: SinceRevisionInputSchema.optional(),
-});
-
-export function registerGetHealth(server: McpServer, ctx: SimContext, listings: SessionListings): void {
-  server.registerTool(
-    "get_health",
-    {
-      title: SIM_TOOL_ANNOTATIONS.get_health.title,
-      description:
-        "Health now: per region state (up/down), added network latency in ms and accelerators out of stock; per serving replica state " +
-        "(provisioning/healthy/unhealthy), latency p99 in ms and served requests/second; spot interruption notices (instance, workload, when it is reclaimed, ms since epoch); " +
-        "per serving workload demand and served-within-SLO in requests/second and latency p99 in ms. " +
-        "Act on it: move work off regions that are down or stocked out, shift traffic away from slow or unhealthy deployments (set_traffic_weights), " +
-        "and checkpoint and move training jobs whose instances have interruption notices. " +
-        "Without filters the answer carries a revision; pass it as sinceRevision next time to get every region but only the replicas, notices and services that changed (delta.removed: gone).",
-      inputSchema: InputSchema,
-      outputSchema: HealthOutputSchema,
-      annotations: SIM_TOOL_ANNOTATIONS.get_health,
-    },
-    (args) =>
-      guard(() => {
-        const { world } = ctx;
-        checkRegionFilter(world, args);
-        const { sinceRevision, ...filter } = args;
-        if (filter.cloud !== undefined || filter.region !== undefined) {
-          const h = world.getHealth(filter);
-          return reply(HealthOutputSchema, h, summary(h));
-        }
-        const changes = listings.chain("get_health").answer(sinceRevision, (since) => ctx.worldListings.getHealthChanges(since));
-        const { report: h, removed, revision } = changes;
-        if (!changes.delta) return reply(HealthOutputSchema, { ...h, revision }, `${summary(h)}\nRevision ${revision}.`);
-        const changed = h.replicas.length + h.interruptions.length + h.services.length;
-        const gone = removed.replicas.length + removed.interruptions.length;
-        return reply(
-          HealthOutputSchema,
-          { ...h, revision, delta: { sinceRevision: sinceRevision!, removed } },
-          `Since revision ${sinceRevision}: ${changed} replicas, notices or services new or changed, ${gone} gone. Revision ${revision}.\n${summary(h)}`,
-        );
-      }),
-  );
+export function getHealthHandler(ctx: SimContext, listings: SessionListings): Handler<typeof GET_HEALTH> {
+  return (args) => {
+    const { world } = ctx;
+    checkRegionFilter(world, args);
+    const { sinceRevision, ...filter } = args;
+    if (filter.cloud !== undefined || filter.region !== undefined) {
+      const h = world.getHealth(filter);
+      return { value: h, text: summary(h) };
+    }
+    const changes = listings.chain("get_health").answer(sinceRevision, (since) => ctx.worldListings.getHealthChanges(since));
+    const { report: h, removed, revision } = changes;
+    if (!changes.delta) return { value: { ...h, revision }, text: `${summary(h)}\nRevision ${revision}.` };
+    const changed = h.replicas.length + h.interruptions.length + h.services.length;
+    const gone = removed.replicas.length + removed.interruptions.length;
+    return {
+      value: { ...h, revision, delta: { sinceRevision: sinceRevision!, removed } },
+      text: `Since revision ${sinceRevision}: ${changed} replicas, notices or services new or changed, ${gone} gone. Revision ${revision}.\n${summary(h)}`,
+    };
+  };
 }
 
 function summary(h: HealthReport): string {

@@ -1,15 +1,16 @@
 import {
-  ListInstancesOutputSchema,
-  ListOffersOutputSchema,
-  ListWorkloadsOutputSchema,
-  LaunchOutputSchema,
-  ResumeOutputSchema,
-  TerminateOutputSchema,
+  LAUNCH,
+  LIST_INSTANCES,
+  LIST_OFFERS,
+  LIST_WORKLOADS,
+  RESUME_FROM_CHECKPOINT,
+  TERMINATE,
   locationKey,
   type GpuShape,
   type Instance,
   type Placement,
   type Proposal,
+  type ToolArgs,
   type WorkloadStatus,
 } from "../../domain/index.js";
 import type { SagaData } from "../../store/executions.js";
@@ -53,7 +54,7 @@ export interface LaunchData extends SagaData {
 type Ctx<P extends Proposal, D extends SagaData> = StepContext<P, D>;
 
 export async function getWorkload<P extends Proposal, D extends SagaData>(ctx: Ctx<P, D>): Promise<WorkloadStatus> {
-  const out = await ctx.call("list_workloads", { workloadId: ctx.proposal.workloadId }, ListWorkloadsOutputSchema);
+  const out = await ctx.call(LIST_WORKLOADS, { workloadId: ctx.proposal.workloadId });
   const w = out.workloads.find((x) => x.id === ctx.proposal.workloadId);
   if (!w) throw new SagaError("unexpected-state", `workload "${ctx.proposal.workloadId}" is not listed`, false, "list_workloads");
   return w;
@@ -77,7 +78,7 @@ export function need<T>(value: T | undefined | null, what: string): T {
 
 /** Every instance of the workload, ended ones too (so a set found by it does not change as they end). */
 async function allInstances<P extends Proposal, D extends SagaData>(ctx: Ctx<P, D>): Promise<Instance[]> {
-  const out = await ctx.call("list_instances", { workloadId: ctx.proposal.workloadId, includeEnded: true }, ListInstancesOutputSchema);
+  const out = await ctx.call(LIST_INSTANCES, { workloadId: ctx.proposal.workloadId, includeEnded: true });
   return out.instances;
 }
 
@@ -88,7 +89,7 @@ async function allInstances<P extends Proposal, D extends SagaData>(ctx: Ctx<P, 
  */
 async function nodesFor<P extends Proposal, D extends SagaData>(ctx: Ctx<P, D>, target: Placement, gpu: GpuShape): Promise<number> {
   if (target.instanceType === undefined) return 1;
-  const out = await ctx.call("list_offers", { cloud: target.cloud, region: target.region }, ListOffersOutputSchema);
+  const out = await ctx.call(LIST_OFFERS, { cloud: target.cloud, region: target.region });
   const offer = out.offers.find((o) => o.instanceType === target.instanceType);
   if (!offer) throw new SagaError("unexpected-state", `${target.cloud}/${target.region} has no instance type ${target.instanceType}`, false, "list_offers");
   if (offer.acceleratorCount === 0) throw new SagaError("unexpected-state", `${target.instanceType} has no accelerator; the workload needs ${gpu.name}:${gpu.count}`, false, "list_offers");
@@ -125,7 +126,7 @@ export function launchStep<P extends Proposal, D extends LaunchData>(
       const place = target(ctx.proposal);
       const gpu = need(ctx.data.workload, "workload facts").gpu;
       const n = count ? await count(ctx, gpu) : await nodesFor(ctx, place, gpu);
-      const args: Record<string, unknown> = {
+      const args: ToolArgs<typeof LAUNCH> = {
         cloud: place.cloud,
         region: place.region,
         ...(place.zone !== undefined ? { zone: place.zone } : {}),
@@ -135,7 +136,7 @@ export function launchStep<P extends Proposal, D extends LaunchData>(
         workloadId: ctx.proposal.workloadId,
         idempotencyKey: ctx.key,
       };
-      const out = await ctx.call("launch", args, LaunchOutputSchema);
+      const out = await ctx.call(LAUNCH, args);
       const ids = out.instances.map((i) => i.id).sort();
       ctx.data.launched = { ids, location: locationKey(place.cloud, place.region) };
       return done({ instanceIds: ids, usdPerHour: out.usdPerHour });
@@ -147,7 +148,7 @@ export function launchStep<P extends Proposal, D extends LaunchData>(
       if (ids.length === 0) return;
       const live = byKey.filter((i) => i.endedAtMs === null);
       if (live.length === 0 && byKey.length === ids.length) return; // all ended already
-      await ctx.call("terminate", { instanceIds: ids, idempotencyKey: ctx.key }, TerminateOutputSchema);
+      await ctx.call(TERMINATE, { instanceIds: ids, idempotencyKey: ctx.key });
     },
   };
 }
@@ -191,9 +192,9 @@ export function resumeStep<P extends Proposal, D extends LaunchData>(
       if (need(ctx.data.workload, "workload facts").kind !== "training") return done({ skipped: "a serving workload has no job to resume" });
       const { ids } = need(ctx.data.launched, "launched instances");
       const uri = checkpointUri(ctx);
-      const args: Record<string, unknown> = { workloadId: ctx.proposal.workloadId, instanceIds: ids, idempotencyKey: ctx.key };
-      if (uri !== null) args["checkpointUri"] = uri;
-      const r = await ctx.call("resume_from_checkpoint", args, ResumeOutputSchema);
+      const args: ToolArgs<typeof RESUME_FROM_CHECKPOINT> = { workloadId: ctx.proposal.workloadId, instanceIds: ids, idempotencyKey: ctx.key };
+      if (uri !== null) args.checkpointUri = uri;
+      const r = await ctx.call(RESUME_FROM_CHECKPOINT, args);
       ctx.data.resume = { checkpointUri: r.checkpointUri, progressHours: r.progressHours, resumesAtMs: r.resumesAtMs, toRegion: r.toRegion, egressUsd: r.egressUsd };
       return done(ctx.data.resume);
     },
@@ -239,7 +240,7 @@ export function selectDrain<P extends Proposal, D extends LaunchData>(name: stri
         return done({ drain: [], skipped: "a serving workload's other replicas stay" });
       }
       const launched = need(ctx.data.launched, "launched instances");
-      const out = await ctx.call("list_instances", { workloadId: ctx.proposal.workloadId }, ListInstancesOutputSchema);
+      const out = await ctx.call(LIST_INSTANCES, { workloadId: ctx.proposal.workloadId });
       const ids = out.instances.filter((i) => i.endedAtMs === null && !launched.ids.includes(i.id)).map((i) => i.id).sort();
       ctx.data.drainIds = ids;
       return done({ drain: ids });
@@ -254,7 +255,7 @@ export function terminateDrain<P extends Proposal, D extends LaunchData>(name: s
     async run(ctx) {
       const ids = need(ctx.data.drainIds, "instances to drain");
       if (ids.length === 0) return done({ terminated: [] });
-      const out = await ctx.call("terminate", { instanceIds: ids, idempotencyKey: ctx.key }, TerminateOutputSchema);
+      const out = await ctx.call(TERMINATE, { instanceIds: ids, idempotencyKey: ctx.key });
       return done({ terminated: out.instances.map((i) => i.id) });
     },
   };

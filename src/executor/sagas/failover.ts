@@ -1,4 +1,4 @@
-import { HealthOutputSchema, WorkloadOutputSchema, locationKey, type HealthReport, type ProposalOf } from "../../domain/index.js";
+import { GET_HEALTH, SET_TRAFFIC_WEIGHTS, locationKey, type HealthReport, type ProposalOf } from "../../domain/index.js";
 import type { SagaData } from "../../store/executions.js";
 import { SagaError } from "../errors.js";
 import { defineSaga, done, wait, type SagaStep, type StepContext } from "../saga.js";
@@ -14,7 +14,7 @@ export interface FailoverData extends SagaData {
 }
 
 async function service(ctx: StepContext<P, FailoverData>): Promise<{ report: HealthReport; served: number; demand: number }> {
-  const report = await ctx.call("get_health", {}, HealthOutputSchema);
+  const report = await ctx.call(GET_HEALTH, {});
   const s = report.services.find((x) => x.workloadId === ctx.proposal.workloadId);
   if (!s) throw new SagaError("unexpected-state", `get_health reports no service for ${ctx.proposal.workloadId}`, false, "get_health");
   return { report, served: s.servedWithinSloRps, demand: s.demandRps };
@@ -35,14 +35,14 @@ const recordWeights: SagaStep<P, FailoverData> = {
 const setWeights: SagaStep<P, FailoverData> = {
   name: "set-weights",
   async run(ctx) {
-    const out = await ctx.call("set_traffic_weights", { workloadId: ctx.proposal.workloadId, weights: ctx.proposal.weights, idempotencyKey: ctx.key }, WorkloadOutputSchema);
+    const out = await ctx.call(SET_TRAFFIC_WEIGHTS, { workloadId: ctx.proposal.workloadId, weights: ctx.proposal.weights, idempotencyKey: ctx.key });
     return done({ weights: Object.fromEntries(out.workload.deployments.map((d) => [d.location, d.trafficWeight])) });
   },
   async compensate(ctx) {
     const previous = ctx.data.previousWeights;
     // nothing recorded, or nothing to send traffic to: leave the weights as they are
     if (!previous || !Object.values(previous).some((w) => w > 0)) return;
-    await ctx.call("set_traffic_weights", { workloadId: ctx.proposal.workloadId, weights: previous, idempotencyKey: ctx.key }, WorkloadOutputSchema);
+    await ctx.call(SET_TRAFFIC_WEIGHTS, { workloadId: ctx.proposal.workloadId, weights: previous, idempotencyKey: ctx.key });
   },
 };
 

@@ -1,4 +1,4 @@
-import { CheckpointOutputSchema, locationKey, type ProposalOf } from "../../domain/index.js";
+import { REQUEST_CHECKPOINT, locationKey, type ProposalOf } from "../../domain/index.js";
 import { SagaError } from "../errors.js";
 import { defineSaga, done, wait, type SagaStep } from "../saga.js";
 import {
@@ -26,7 +26,7 @@ export const CHECKPOINT_GRACE_MS = 2 * 60_000;
 const requestCheckpoint: SagaStep<P, MigrateData> = {
   name: "request-checkpoint",
   async run(ctx) {
-    const c = await ctx.call("request_checkpoint", { workloadId: ctx.proposal.workloadId, idempotencyKey: ctx.key }, CheckpointOutputSchema);
+    const c = await ctx.call(REQUEST_CHECKPOINT, { workloadId: ctx.proposal.workloadId, idempotencyKey: ctx.key });
     ctx.data.checkpoint = { uri: c.uri, progressHours: c.progressHours, gb: c.gb, location: locationKey(c.cloud, c.region), readyAtMs: c.readyAtMs, ready: c.ready };
     return done(ctx.data.checkpoint);
   },
@@ -37,7 +37,7 @@ const awaitCheckpoint: SagaStep<P, MigrateData> = {
   name: "await-checkpoint",
   timeoutMs: TRANSFER_TIMEOUT_MS,
   async run(ctx) {
-    const c = await ctx.call("request_checkpoint", { workloadId: ctx.proposal.workloadId, idempotencyKey: ctx.keyOf("request-checkpoint") }, CheckpointOutputSchema);
+    const c = await ctx.call(REQUEST_CHECKPOINT, { workloadId: ctx.proposal.workloadId, idempotencyKey: ctx.keyOf("request-checkpoint") });
     const known = need(ctx.data.checkpoint, "checkpoint");
     if (c.uri !== known.uri) throw new SagaError("unexpected-state", `polling the checkpoint returned ${c.uri}, not ${known.uri}`, false, "request_checkpoint");
     ctx.data.checkpoint = { ...known, ready: c.ready, readyAtMs: c.readyAtMs };

@@ -1,4 +1,4 @@
-import { DriftOutputSchema, WorkloadOutputSchema, type DriftReport, type ProposalOf } from "../../domain/index.js";
+import { GET_DRIFT, SET_MODEL_VERSION, type DriftReport, type ProposalOf } from "../../domain/index.js";
 import type { SagaData } from "../../store/executions.js";
 import { SagaError } from "../errors.js";
 import { defineSaga, done, wait, type SagaStep, type StepContext } from "../saga.js";
@@ -15,7 +15,7 @@ export interface RollbackData extends SagaData {
 }
 
 async function drift(ctx: StepContext<P, RollbackData>): Promise<DriftReport> {
-  const out = await ctx.call("get_drift", { workloadId: ctx.proposal.workloadId }, DriftOutputSchema);
+  const out = await ctx.call(GET_DRIFT, { workloadId: ctx.proposal.workloadId });
   const r = out.reports.find((x) => x.workloadId === ctx.proposal.workloadId);
   if (!r) throw new SagaError("unexpected-state", `get_drift reports nothing for ${ctx.proposal.workloadId}`, false, "get_drift");
   return r;
@@ -38,13 +38,13 @@ const inspectDrift: SagaStep<P, RollbackData> = {
 const setVersion: SagaStep<P, RollbackData> = {
   name: "set-version",
   async run(ctx) {
-    const out = await ctx.call("set_model_version", { workloadId: ctx.proposal.workloadId, version: ctx.proposal.toVersion, idempotencyKey: ctx.key }, WorkloadOutputSchema);
+    const out = await ctx.call(SET_MODEL_VERSION, { workloadId: ctx.proposal.workloadId, version: ctx.proposal.toVersion, idempotencyKey: ctx.key });
     return done({ modelVersion: out.workload.modelVersion });
   },
   async compensate(ctx) {
     // back to what served before (fromVersion, unless the rollback had in fact already happened)
     const version = ctx.data.versionBefore ?? ctx.proposal.fromVersion;
-    await ctx.call("set_model_version", { workloadId: ctx.proposal.workloadId, version, idempotencyKey: ctx.key }, WorkloadOutputSchema);
+    await ctx.call(SET_MODEL_VERSION, { workloadId: ctx.proposal.workloadId, version, idempotencyKey: ctx.key });
   },
 };
 

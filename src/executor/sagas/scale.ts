@@ -1,4 +1,4 @@
-import { ListInstancesOutputSchema, WorkloadOutputSchema, locationKey, type ProposalOf } from "../../domain/index.js";
+import { LIST_INSTANCES, SCALE as SCALE_TOOL, locationKey, type ProposalOf, type ToolArgs } from "../../domain/index.js";
 import type { SagaData } from "../../store/executions.js";
 import { SagaError } from "../errors.js";
 import { defineSaga, done, wait, type SagaStep, type StepContext } from "../saga.js";
@@ -11,7 +11,7 @@ export interface ScaleData extends SagaData {
   previousReplicas?: number;
 }
 
-function scaleArgs(ctx: StepContext<P, ScaleData>, replicas: number): Record<string, unknown> {
+function scaleArgs(ctx: StepContext<P, ScaleData>, replicas: number): ToolArgs<typeof SCALE_TOOL> {
   const t = ctx.proposal.target;
   return { workloadId: ctx.proposal.workloadId, cloud: t.cloud, region: t.region, replicas, spot: t.spot, idempotencyKey: ctx.key };
 }
@@ -33,12 +33,12 @@ const recordReplicas: SagaStep<P, ScaleData> = {
 const scaleStep: SagaStep<P, ScaleData> = {
   name: "scale",
   async run(ctx) {
-    const out = await ctx.call("scale", scaleArgs(ctx, ctx.proposal.toReplicas), WorkloadOutputSchema);
+    const out = await ctx.call(SCALE_TOOL, scaleArgs(ctx, ctx.proposal.toReplicas));
     const at = locationKey(ctx.proposal.target.cloud, ctx.proposal.target.region);
     return done({ location: at, replicas: out.workload.deployments.find((d) => d.location === at)?.replicas ?? 0 });
   },
   async compensate(ctx) {
-    await ctx.call("scale", scaleArgs(ctx, ctx.data.previousReplicas ?? ctx.proposal.fromReplicas), WorkloadOutputSchema);
+    await ctx.call(SCALE_TOOL, scaleArgs(ctx, ctx.data.previousReplicas ?? ctx.proposal.fromReplicas));
   },
 };
 
@@ -55,7 +55,7 @@ const awaitReplicas: SagaStep<P, ScaleData> = {
     const healthy = d?.healthyReplicas ?? 0;
     if (replicas === toReplicas && healthy >= toReplicas) return done({ location: at, replicas, healthyReplicas: healthy });
     if (replicas < toReplicas) throw new SagaError("unexpected-state", `${at} has ${replicas} replicas of ${workloadId}, fewer than the ${toReplicas} asked for (some ended)`, false, "list_workloads");
-    const out = await ctx.call("list_instances", { workloadId, cloud: target.cloud, region: target.region }, ListInstancesOutputSchema);
+    const out = await ctx.call(LIST_INSTANCES, { workloadId, cloud: target.cloud, region: target.region });
     const readyAt = Math.max(0, ...out.instances.filter((i) => i.state === "provisioning").map((i) => i.readyAtMs ?? 0));
     return wait(`${at}: ${healthy} of ${toReplicas} replicas healthy`, readyAt > ctx.nowMs ? readyAt : null);
   },

@@ -1,4 +1,4 @@
-import { TerminateOutputSchema, type ProposalOf } from "../../domain/index.js";
+import { TERMINATE as TERMINATE_TOOL, type ProposalOf } from "../../domain/index.js";
 import type { SagaData } from "../../store/executions.js";
 import { defineSaga, done, type SagaStep } from "../saga.js";
 
@@ -8,7 +8,7 @@ const terminate: SagaStep<P, SagaData> = {
   name: "terminate",
   async run(ctx) {
     const ids = [...new Set(ctx.proposal.instanceIds)].sort();
-    const out = await ctx.call("terminate", { instanceIds: ids, idempotencyKey: ctx.key }, TerminateOutputSchema);
+    const out = await ctx.call(TERMINATE_TOOL, { instanceIds: ids, idempotencyKey: ctx.key });
     return done({ terminated: out.instances.map((i) => ({ id: i.id, state: i.state })) });
   },
 };

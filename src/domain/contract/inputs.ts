@@ -1,14 +1,13 @@
 import { z } from "zod";
-import { CloudSchema, GpuShapeSchema, GpuShapeTextSchema, RegionNameSchema, RevisionSchema } from "../../src/domain/index.js";
+import { CloudSchema, RegionNameSchema } from "../cloud.js";
+import { GpuShapeSchema, GpuShapeTextSchema } from "../offer.js";
+import { RevisionSchema } from "./listing.js";
 
 /*
- * Input pieces and output objects of the sim tool server. Records come from src/domain; outputs wrap lists
- * in an object (MCP's structuredContent must be an object) and carry `atMs`, the simulated time of the
- * answer. Inputs are strict and bounded: NaN, ±Infinity, fractions where a count is meant and absurd sizes
- * are refused by the schema, so the SDK answers with the field's name before the world is touched.
+ * Input pieces shared by the tools. Inputs are strict and bounded: NaN, ±Infinity, fractions where a count is
+ * meant and absurd sizes are refused by the schema, so a server answers with the field's name before its cloud
+ * is touched.
  */
-
-// ------------------------------------------------------------------------------------------ inputs
 
 export const IdempotencyKeySchema = z
   .string()
@@ -21,9 +20,9 @@ export const InstanceIdSchema = z.string().min(1).max(128).describe("Instance id
 export const InstanceIdsSchema = z.array(InstanceIdSchema).min(1).max(1_000);
 export const CloudInputSchema = CloudSchema.describe("Cloud: aws, gcp or azure");
 export const RegionInputSchema = RegionNameSchema.describe("Region name in that cloud, e.g. us-east-1, us-central1, eastus");
-/** A moment in simulated time, ms since the Unix epoch (bounded by what a JavaScript Date can hold). */
+/** A moment, ms since the Unix epoch (bounded by what a JavaScript Date can hold). */
 export const EpochMsInputSchema = z.number().int().min(0).max(8_640_000_000_000_000);
-/** Incremental listing (src/domain/tools.ts): the revision of this tool's previous answer in this session. */
+/** Incremental listing (listing.ts): the revision of this tool's previous answer in this session. */
 export const SinceRevisionInputSchema = RevisionSchema.describe(
   "The revision of this tool's previous answer (same session, no filters): answer with only what changed since then (see delta). Unknown or older revisions get a full answer",
 );
@@ -31,21 +30,3 @@ export const SinceRevisionInputSchema = RevisionSchema.describe(
 export const GpuInputSchema = z
   .union([GpuShapeSchema, GpuShapeTextSchema])
   .describe("Accelerator shape per instance, as {name, count} or text NAME:COUNT such as A100:8 or L4:1");
-
-// Outputs are the tool contract's, shared by every cloud tool server: see src/domain/tools.ts.
-export {
-  OfferQuoteSchema,
-  ListOffersOutputSchema,
-  PriceHistoryOutputSchema,
-  ListInstancesOutputSchema,
-  HealthOutputSchema,
-  EgressPriceOutputSchema,
-  LaunchOutputSchema,
-  TerminateOutputSchema,
-  ListWorkloadsOutputSchema,
-  WorkloadOutputSchema,
-  CheckpointOutputSchema,
-  ResumeOutputSchema,
-  DriftOutputSchema,
-  RevisionSchema,
-} from "../../src/domain/index.js";

@@ -3,6 +3,9 @@ import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
 
 /**
+ * Loads Cedar's WebAssembly for the policy engine (src/policy takes the module as an argument: setting V8's
+ * flags and loading a module at run time are the process's business, not decision code's).
+ *
  * How V8 compiles Cedar's WebAssembly (the only Wasm skyops runs). `baseline` (the default) keeps it on
  * Liftoff, V8's one-pass compiler; `optimizing` lets V8 tier hot functions up to TurboFan, as V8 does on
  * its own.

@@ -6,7 +6,7 @@ import type { DecisionDetail, PolicyEngine } from "../policy/index.js";
 import type { Store } from "../store/index.js";
 import { detect, initialDetectorState, restoreDetectorState, type DetectorConfig, type DetectorState } from "../telemetry/index.js";
 import { policyFacts, trackSpend, type SpendTracker } from "./facts.js";
-import { buildProposalGraph, type ApprovalAnswer, type ApprovalRequests, type ProposalGraph } from "./graph.js";
+import { buildProposalGraph, type ApprovalOutcome, type ApprovalRequests, type ProposalGraph } from "./graph.js";
 import { ObserveMemory, observe, type ObservePort } from "./observe.js";
 
 /** Statuses in which a proposal still holds its workload (the planner proposes nothing else for it). */
@@ -243,7 +243,7 @@ export class Agent {
       let resume: unknown = null;
       if (waitingForHuman) {
         const approval = await store.approvals.get(stored.proposal.id);
-        const answer: ApprovalAnswer = { status: stored.status === "approved" ? "approved" : stored.status === "rejected" ? "rejected" : "expired", approver: approval?.approver ?? null };
+        const answer: ApprovalOutcome = { status: stored.status === "approved" ? "approved" : stored.status === "rejected" ? "rejected" : "expired", approver: approval?.approver ?? null };
         resume = new Command({ resume: answer });
       } else {
         resume = state.tasks.some((t) => t.interrupts.length > 0) ? new Command({ resume: { tick: nowMs } }) : null;

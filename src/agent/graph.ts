@@ -26,7 +26,7 @@ export interface ProposalGraphDeps {
 }
 
 /** What a human (or the clock) answered an approval request with; the graph resumes with it. */
-export interface ApprovalAnswer {
+export interface ApprovalOutcome {
   status: "approved" | "rejected" | "expired";
   approver: string | null;
 }
@@ -35,7 +35,7 @@ const ProposalState = Annotation.Root({
   proposalId: Annotation<string>,
   outcome: Annotation<Outcome | null>({ reducer: (_a, b) => b, default: () => null }),
   reasons: Annotation<Reason[]>({ reducer: (_a, b) => b, default: () => [] }),
-  approval: Annotation<ApprovalAnswer | null>({ reducer: (_a, b) => b, default: () => null }),
+  approval: Annotation<ApprovalOutcome | null>({ reducer: (_a, b) => b, default: () => null }),
   execution: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
   result: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
 });
@@ -89,7 +89,7 @@ export function buildProposalGraph(deps: ProposalGraphDeps, checkpointer: BaseCh
     const proposal = await proposalOf(store, state.proposalId);
     // idempotent: this node runs again from its start when the answer resumes it
     await deps.approvals.request(proposal, state.reasons);
-    const answer = interrupt({ approval: proposal.id }) as ApprovalAnswer;
+    const answer = interrupt({ approval: proposal.id }) as ApprovalOutcome;
     return { approval: answer };
   };
 

@@ -4,8 +4,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontex
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { CallToolResultSchema, ErrorCode, ListToolsResultSchema, McpError, type Tool, type ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { pino, type Logger } from "pino";
-import { errorCodeOf, isRetryable, type ToolCallFailure, type ToolCallResult, type ToolErrorCode } from "../domain/index.js";
-import type { ToolPort as ExecutorToolPort } from "../executor/ports.js";
+import { errorCodeOf, isRetryable, type ToolCallFailure, type ToolCallResult, type ToolCaller, type ToolErrorCode } from "../domain/index.js";
 import { parseHubServers, type HubServerEntry, type HubServerEntryInput, type TransportKind } from "./hub-config.js";
 
 /*
@@ -65,8 +64,11 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** What callers of the hub hold: the executor (all tools) and, through `readOnlyPort`, planners and observe. */
-export interface ToolPort {
+/**
+ * What callers of the hub hold: the executor (all tools, as a `ToolCaller`) and, through `readOnlyPort`,
+ * planners and observe.
+ */
+export interface ToolPort extends ToolCaller {
   /** Every callable tool, sorted by name. */
   tools(): HubTool[];
   /** One tool, if its server listed it. */
@@ -92,7 +94,7 @@ const STDERR_LINE_MAX = 1_000;
 const STDIO_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** Connected tool servers, their tools namespaced as `${server}.${tool}`. */
-export class McpHub implements ToolPort, ExecutorToolPort {
+export class McpHub implements ToolPort {
   private constructor(
     private readonly connections: ReadonlyMap<string, ServerConnection>,
     private readonly log: Logger,

@@ -3,13 +3,13 @@ import { ProposalSchema, isRetryable, type ActionType, type AnyContractTool, typ
 import { isFinished, type ExecutionRecord, type ExecutionRepository, type ExecutionState, type NewExecution, type SagaData, type StepRecord } from "../store/executions.js";
 import { backoffMs, checkRetryPolicy, type RetryPolicy } from "./backoff.js";
 import { SagaError } from "./errors.js";
-import type { PolicyRecheck, RecheckResult, ToolPort } from "./ports.js";
+import type { PolicyRecheck, RecheckResult, ToolCaller } from "./ports.js";
 import { compensationKey, stepKey, type AnySaga, type StepContext, type StepResult } from "./saga.js";
 import { SAGAS } from "./sagas/index.js";
 
 export interface ExecutorOptions {
   repo: ExecutionRepository;
-  tools: ToolPort;
+  tools: ToolCaller;
   /** The clock, ms (the world's simulated clock in tests and evals). The executor never sleeps on it. */
   now: () => number;
   /** Tool server the actions go to: one name, or one per proposal. */
@@ -63,7 +63,7 @@ export function executionIdFor(proposalId: string): string {
  */
 export class Executor {
   private readonly repo: ExecutionRepository;
-  private readonly tools: ToolPort;
+  private readonly tools: ToolCaller;
   private readonly now: () => number;
   private readonly serverFor: (proposal: Proposal) => string;
   private readonly maxInFlightOf: () => number;

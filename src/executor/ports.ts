@@ -1,4 +1,4 @@
-import type { Outcome, Proposal, Reason, ToolCallResult } from "../domain/index.js";
+import type { Outcome, Proposal, Reason, ToolCallResult, ToolCaller } from "../domain/index.js";
 
 /**
  * What one tool call came back with (src/domain/contract/call.ts). `ok: false` covers both a tool's own
@@ -9,7 +9,7 @@ import type { Outcome, Proposal, Reason, ToolCallResult } from "../domain/index.
 export type { ToolCallResult };
 
 /**
- * The executor's only way to the world: one call of one tool on one tool server. The MCP client hub
+ * The executor's only way to the world (`ToolCaller`, src/domain/contract/call.ts): one call of one tool on one tool server. The MCP client hub
  * (src/agent) implements it; tests implement it over an in-memory MCP client on the simulator.
  *
  * Contract for implementations:
@@ -24,9 +24,7 @@ export type { ToolCallResult };
  *   contract's output schema); `text` is its first text block.
  * - It should not throw; if it does, the executor treats the throw as a transport failure (retryable).
  */
-export interface ToolPort {
-  call(server: string, tool: string, args: Record<string, unknown>): Promise<ToolCallResult>;
-}
+export type { ToolCaller };
 
 /** The policy engine's answer for one proposal, now. */
 export interface RecheckResult {

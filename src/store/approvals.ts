@@ -1,8 +1,6 @@
-import type { ApprovalStatus } from "../domain/index.js";
+import type { ApprovalChannel, ApprovalStatus } from "../domain/index.js";
 
-export const APPROVAL_CHANNELS = ["cli", "http", "slack", "mcp", "sim"] as const;
-/** Where a human answered. */
-export type ApprovalChannel = (typeof APPROVAL_CHANNELS)[number];
+export { APPROVAL_CHANNELS, type ApprovalChannel } from "../domain/index.js";
 
 export interface Approval {
   proposalId: string;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Proposal, WorkloadStatus } from "../../src/domain/index.js";
 import type { MigrateData } from "../../src/executor/sagas/migrate.js";
 import type { ExecutionRecord } from "../../src/store/executions.js";
-import type { ToolPort } from "../../src/executor/index.js";
+import type { ToolCaller } from "../../src/executor/index.js";
 import type { World } from "../../src/sim/index.js";
 import type { SimHost } from "../../tools/sim/index.js";
 import { CrashingRepository, CrashingToolPort, FaultyToolPort, SimulatedCrash, allow, drive, rig, tempDir } from "./helpers.js";
@@ -33,7 +33,7 @@ interface Scenario {
   world: () => SimHost;
   proposal: () => Proposal;
   /** Faults at the wire, the same in every process (default none). */
-  faults?: (port: ToolPort) => ToolPort;
+  faults?: (port: ToolCaller) => ToolCaller;
   /** How the saga ends without a crash, and so after any crash (default succeeded). */
   ends?: "succeeded" | "compensated";
   check: (world: World, p: Proposal, e: ExecutionRecord, before: Before) => void;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadWorldData } from "../../src/data/load.js";
 import { ProposalSchema, WorldSpecSchema, errorCodeOf, type ActionType, type ProposalOf, type ToolErrorCode, type WorldData, type WorldSpecInput } from "../../src/domain/index.js";
-import { DEFAULT_RETRY, Executor, type ExecutionSummary, type RetryPolicy, type ToolCallResult, type ToolPort } from "../../src/executor/index.js";
+import { DEFAULT_RETRY, Executor, type ExecutionSummary, type RetryPolicy, type ToolCallResult, type ToolCaller } from "../../src/executor/index.js";
 import { isFinished, type ExecutionAdmission, type ExecutionPatch, type ExecutionRecord, type ExecutionRepository, type NewExecution, type StepPatch } from "../../src/store/executions.js";
 import { openStore, type Store } from "../../src/store/index.js";
 import { DEFAULT_START_MS } from "../../src/sim/index.js";
@@ -73,7 +73,7 @@ export interface RecordedCall {
  * tool's typed code (`internal` without one), a thrown call (the transport) is `unavailable`.
  * Every call is recorded.
  */
-export class McpToolPort implements ToolPort {
+export class McpToolPort implements ToolCaller {
   readonly calls: RecordedCall[] = [];
   constructor(private readonly client: Client) {}
 
@@ -108,10 +108,10 @@ export type Fault =
   | { domain: string; code?: ToolErrorCode };
 
 /** Wraps a port and injects faults into chosen calls of a tool: its calls number `from` (1-based, default 1) to `from + times - 1` (default: all). */
-export class FaultyToolPort implements ToolPort {
+export class FaultyToolPort implements ToolCaller {
   private seen = new Map<string, number>();
   constructor(
-    private readonly inner: ToolPort,
+    private readonly inner: ToolCaller,
     private readonly rules: { tool: string; fault: Fault; from?: number; times?: number }[],
   ) {}
 
@@ -138,14 +138,14 @@ export class FaultyToolPort implements ToolPort {
  * hangs for ever, before or after reaching the server, as if the process had been killed there; every later
  * call hangs too. `crashed` resolves then.
  */
-export class CrashingToolPort implements ToolPort {
+export class CrashingToolPort implements ToolCaller {
   private n = 0;
   private dead = false;
   private resolveCrashed!: () => void;
   readonly crashed = new Promise<void>((resolve) => (this.resolveCrashed = resolve));
 
   constructor(
-    private readonly inner: ToolPort,
+    private readonly inner: ToolCaller,
     private readonly crashAt: number | { tool: string },
     private readonly when: "before" | "after",
   ) {}
@@ -242,7 +242,7 @@ export interface Rig {
 export async function rig(
   host: SimHost,
   dbPath: string,
-  options: { wrap?: (port: McpToolPort) => ToolPort; maxInFlight?: number; retry?: RetryPolicy; repo?: (stored: ExecutionRepository) => ExecutionRepository } = {},
+  options: { wrap?: (port: McpToolPort) => ToolCaller; maxInFlight?: number; retry?: RetryPolicy; repo?: (stored: ExecutionRepository) => ExecutionRepository } = {},
 ): Promise<Rig> {
   const client = await connect(host);
   const port = new McpToolPort(client);

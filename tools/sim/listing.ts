@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 /*
- * Incremental listing (src/domain/tools.ts, "Incremental listing"), per MCP session and tool: the revision
+ * Incremental listing (src/domain/contract/listing.ts), per MCP session and tool: the revision
  * of the last unfiltered answer and the world's listing mark behind it. The world's listings work out what
  * changed since a mark (world-listings.ts, one per world); a session honours only the revision of its
  * latest answer of that tool: an older one (an answer that was lost, or another session's, or another

@@ -3,7 +3,7 @@ import { copyStatus, type InstanceHandle, type OfferQuote, type WorkloadHandle, 
 import { sameFields } from "./same.js";
 
 /*
- * Incremental listing (src/domain/tools.ts, "Incremental listing"), the world's side: what changed since an
+ * Incremental listing (src/domain/contract/listing.ts), the world's side: what changed since an
  * earlier listing. One `WorldListings` per world, shared by every MCP session of the process; each session's
  * revision chains (listing.ts) sit on top and hand it the mark of their last answer.
  *

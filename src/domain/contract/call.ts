@@ -14,3 +14,12 @@ export interface ToolCallFailure {
   code: ToolErrorCode;
   error: string;
 }
+
+/**
+ * One call of one tool on one tool server, answered as a value (never thrown): the least a caller of tools
+ * holds. The executor holds exactly this; the MCP hub's `ToolPort` (src/agent/hub.ts) is one, with the tools'
+ * listing beside it.
+ */
+export interface ToolCaller {
+  call(server: string, tool: string, args: Record<string, unknown>): Promise<ToolCallResult>;
+}

@@ -143,7 +143,7 @@ export async function policyFacts(proposal: Proposal, snapshot: Snapshot, store:
   return {
     now: nowMs,
     workload: w
-      ? { id: w.id, kind: w.kind, team: w.team, tier: w.tier, residency: w.residency, frozen: w.frozen, gpu: w.gpu, maxUsdPerHour: null, usdPerHour: w.usdPerHour }
+      ? { id: w.id, kind: w.kind, team: w.team, tier: w.tier, residency: w.residency, frozen: w.frozen, gpu: w.gpu, maxUsdPerHour: w.maxUsdPerHour, usdPerHour: w.usdPerHour }
       : orphans
         ? { id: proposal.workloadId, team: "unowned", tier: "dev", residency: [], frozen: false, maxUsdPerHour: null, usdPerHour: 0 }
         : null,

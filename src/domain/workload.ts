@@ -74,6 +74,8 @@ export const WorkloadStatusSchema = z.object({
   tier: TierSchema,
   residency: ResidencySchema,
   frozen: z.boolean(),
+  /** The workload's own cost cap, USD/hour (the policy's `workload-cost-cap`); null: none. */
+  maxUsdPerHour: z.number().finite().positive().nullable().default(null),
   gpu: GpuShapeSchema,
   state: z.enum(["running", "waiting", "resuming", "completed", "degraded", "down"]),
   /** Training: hours of work done, and checkpointed. */

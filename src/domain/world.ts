@@ -24,6 +24,8 @@ export const TrainingSpecSchema = z.strictObject({
   tier: TierSchema.default("dev"),
   frozen: z.boolean().default(false),
   team: z.string().min(1).max(64).default("default"),
+  /** Most this workload may cost, USD/hour: an action taking it over needs a human (`workload-cost-cap`). */
+  maxUsdPerHour: z.number().finite().positive().max(1_000_000).optional(),
 });
 export type TrainingSpec = z.infer<typeof TrainingSpecSchema>;
 
@@ -43,6 +45,8 @@ export const InferenceSpecSchema = z.strictObject({
   tier: TierSchema.default("dev"),
   frozen: z.boolean().default(false),
   team: z.string().min(1).max(64).default("default"),
+  /** Most this workload may cost, USD/hour: an action taking it over needs a human (`workload-cost-cap`). */
+  maxUsdPerHour: z.number().finite().positive().max(1_000_000).optional(),
 });
 export type InferenceSpec = z.infer<typeof InferenceSpecSchema>;
 

@@ -125,6 +125,7 @@ function cliAnswerer(state: string): string {
     process.exit(2);
   }
   for (const path of [state, databasePath(state)]) {
+    if (!existsSync(path)) continue; // openState says what is missing
     try {
       accessSync(path, fsConstants.W_OK);
     } catch {
@@ -136,8 +137,9 @@ function cliAnswerer(state: string): string {
 }
 
 async function decideFromCli(id: string, decision: "approve" | "reject", opts: { state: string; reason?: string; policies: string }): Promise<void> {
-  const store = openState(opts.state);
+  // who answers, and whether they may, before the state is opened for writing
   const user = cliAnswerer(opts.state);
+  const store = openState(opts.state);
   try {
     const clock = await store.kv.get<{ nowMs: number }>("clock");
     let engine;

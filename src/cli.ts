@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { packageRoot } from "./data/load.js";
 import { MAX_SPEED } from "../tools/sim/limits.js";
 import { registerAuditCommands } from "./cli/audit.js";
@@ -146,14 +146,15 @@ function buildProgram(): Command {
     .option("--speed <N>", "simulated ms per wall ms (0 freezes the clock, 60 is a simulated minute per second)", parseSpeed, 1)
     .option("--read-only", "offer only the tools annotated read-only")
     .option("--state <DIR>", "keep the world's journal in DIR and rebuild the world from it on start, so it outlives this process")
+    .addOption(new Option("--timeline <NAME>", "default: the default world's incidents and a forgotten debug box, as npm start shows them; none: a quiet world").choices(["default", "none"]).default("none"))
     .option("--allow-origin <ORIGIN>", "with --http: also answer browsers on this origin, e.g. https://console.example (repeatable; loopback origins always)", collect, [])
     .addHelpText(
       "after",
       `\nWith --http, set ${TOOL_TOKEN_ENV} to require a bearer token (clients send Authorization: Bearer TOKEN); an address that is not loopback needs one.`,
     )
-    .action(async (opts: { http?: HostPort; seed: number; speed: number; readOnly?: boolean; state?: string; allowOrigin: string[] }) => {
+    .action(async (opts: { http?: HostPort; seed: number; speed: number; readOnly?: boolean; state?: string; timeline: "default" | "none"; allowOrigin: string[] }) => {
       const signals = exitOnSignals();
-      const { SimHost, serveSimStdio } = await loadSim();
+      const { defaultWorldHost, serveSimStdio } = await loadSim();
       let serving: HttpServing | undefined;
       if (opts.http) {
         const { isLoopback, originOf } = await import("../tools/kit/index.js");
@@ -172,7 +173,7 @@ function buildProgram(): Command {
       }
       let sim: SimHost;
       try {
-        sim = new SimHost({ seed: opts.seed, speed: opts.speed, readOnly: opts.readOnly === true, stateDir: opts.state });
+        sim = defaultWorldHost({ seed: opts.seed, timeline: opts.timeline, speed: opts.speed, readOnly: opts.readOnly === true, stateDir: opts.state });
       } catch (error) {
         process.stderr.write(`skyops tool sim: ${(error as Error).message}\n`);
         process.exit(2);

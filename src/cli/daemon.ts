@@ -12,8 +12,7 @@ import { loadPolicyEngine } from "../server/policy-files.js";
 import { formatStatus, statusReport } from "../server/status.js";
 import { InputError, formatProblem } from "../server/yaml-input.js";
 import { databasePath, openStore } from "../store/index.js";
-import { DEFAULT_TIMELINE, defaultWorldSpec } from "../sim/index.js";
-import { SimHost } from "../../tools/sim/host.js";
+import { defaultWorldHost } from "../../tools/sim/default-world.js";
 import { inMemorySimTransport } from "../../tools/sim/in-memory.js";
 import { defaultPolicyDir } from "./policy.js";
 
@@ -21,12 +20,7 @@ const DEFAULT_STATE = ".skyops";
 
 /** The embedded simulator: its world journals into STATE/sim, and the daemon moves its clock. */
 function embeddedSim(config: Config) {
-  const spec = defaultWorldSpec({ seed: config.sim.seed, events: config.sim.timeline === "default" ? DEFAULT_TIMELINE : [] });
-  const host = new SimHost({ spec, speed: 0, stateDir: join(config.state, "sim") });
-  // a leftover debug box nobody owns: the orphan the default world starts with (idempotent across restarts)
-  if (config.sim.timeline === "default") {
-    host.ops.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: "default-world/forgotten-debug-box" });
-  }
+  const host = defaultWorldHost({ seed: config.sim.seed, timeline: config.sim.timeline, speed: 0, stateDir: join(config.state, "sim") });
   return { host, factory: inMemorySimTransport(host) };
 }
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ProposalSchema, isRetryable, type ActionType, type AnyContractTool, type Proposal, type Reason, type ToolArgs, type ToolOutput } from "../domain/index.js";
+import { NO_EVENTS, ProposalSchema, isRetryable, type ActionType, type EventSink, type AnyContractTool, type Proposal, type Reason, type ToolArgs, type ToolOutput } from "../domain/index.js";
 import { isFinished, type ExecutionRecord, type ExecutionRepository, type ExecutionState, type NewExecution, type SagaData, type StepRecord } from "../store/executions.js";
 import { backoffMs, checkRetryPolicy, type RetryPolicy } from "./backoff.js";
 import { SagaError } from "./errors.js";
@@ -20,6 +20,8 @@ export interface ExecutorOptions {
    */
   maxInFlight: number | (() => number);
   retry: RetryPolicy;
+  /** Where each step's outcome is published (`execution.step`), after it is stored. */
+  events?: EventSink | undefined;
 }
 
 /** Where an execution stands after `start` or `advance`. */
@@ -68,6 +70,7 @@ export class Executor {
   private readonly serverFor: (proposal: Proposal) => string;
   private readonly maxInFlightOf: () => number;
   private readonly retry: RetryPolicy;
+  private readonly events: EventSink;
   /** Advances in progress in this process, so two callers of one execution share one run. */
   private readonly inProgress = new Map<string, Promise<ExecutionSummary>>();
 
@@ -81,6 +84,12 @@ export class Executor {
     const server = options.server;
     this.serverFor = typeof server === "string" ? () => server : server;
     this.retry = checkRetryPolicy(options.retry);
+    this.events = options.events ?? NO_EVENTS;
+  }
+
+  /** Publishes a step's outcome, once it is stored. */
+  private stepped(e: ExecutionRecord, step: string, status: "succeeded" | "failed" | "compensated" | "retrying", attempts: number, error: string | null): void {
+    this.events({ type: "execution.step", atMs: this.now(), proposal: e.proposalId, step, status, attempts, error });
   }
 
   /** The limit in force now: a whole number >= 1, or a RangeError (fail closed: nothing starts). */
@@ -230,6 +239,7 @@ export class Executor {
       if (err.retryable && rec.attempts < this.retry.maxAttempts) {
         const until = this.now() + backoffMs(rec.idempotencyKey, rec.attempts, this.retry);
         await this.repo.update(e.id, { state: "waiting", notBeforeMs: until, data }, { idx, patch: { attempts: rec.attempts + 1, error: err.render() } });
+        this.stepped(e, def.name, "retrying", rec.attempts, err.render());
         return "pause";
       }
       return this.fail(e, saga, idx, err, data, err.retryable);
@@ -241,6 +251,7 @@ export class Executor {
     }
     // after the step: its output and the saga variables it set, in one transaction
     await this.repo.update(e.id, { state: "running", notBeforeMs: null, data }, { idx, patch: { status: "succeeded", endedAtMs: this.now(), output: result.output ?? null } });
+    this.stepped(e, def.name, "succeeded", rec.attempts, null);
     return "continue";
   }
 
@@ -259,9 +270,11 @@ export class Executor {
           ? `past the point of no return (${saga.steps[passed]!.name} succeeded): nothing rolled back`
           : `${def.name} is the point of no return and its outcome is unknown: nothing rolled back`;
       await this.repo.update(e.id, { state: "failed", endedAtMs: nowMs, notBeforeMs: null, data, error: `${def.name} failed: ${stepError}; ${why}` }, { idx, patch: { status: "failed", endedAtMs: nowMs, error: stepError } });
+      this.stepped(e, def.name, "failed", e.steps[idx]!.attempts, stepError);
       return "continue";
     }
     await this.repo.update(e.id, { state: "compensating", notBeforeMs: null, data, error: `${def.name} failed: ${stepError}` }, { idx, patch: { status: "failed", endedAtMs: nowMs, error: stepError } });
+    this.stepped(e, def.name, "failed", e.steps[idx]!.attempts, stepError);
     return "continue";
   }
 
@@ -306,6 +319,7 @@ export class Executor {
       return "continue";
     }
     await this.repo.update(e.id, { notBeforeMs: null, data }, { idx, patch: { status: "compensated" } });
+    this.stepped(e, def.name, "compensated", rec.attempts, null);
     return "continue";
   }
 

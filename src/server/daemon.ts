@@ -150,6 +150,7 @@ export class Daemon {
       // read at each start: a policy reload (guardrails.yaml) changes it for the next execution
       maxInFlight: () => policies.current.guardrails.maxInFlight,
       retry: DEFAULT_RETRY,
+      events: bus.publish,
     });
 
     // approvals: the one service every channel answers through

@@ -45,5 +45,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 
 # the daemon's V8 flags (src/server/node-flags.ts), as the skyops command passes them
 ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/src/cli.js"]
-# the daemon on the embedded simulator; listen on every interface inside the container, keep state in the volume
+# the daemon on the embedded simulator; listen on every interface inside the container, keep state in the volume.
+# Not loopback, so it starts only with an API token: docker run -e SKYOPS_API_TOKENS=alice=TOKEN … (skyops token create alice)
 CMD ["daemon", "--http", "0.0.0.0:7070", "--state", "/var/lib/skyops", "--speed", "60"]

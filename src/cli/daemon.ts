@@ -73,6 +73,9 @@ export async function runDaemon(flags: Record<string, unknown>, extra: { banner?
         `  npm run skyops -- approvals --state ${config.state}  # what waits for a human`,
         `  npm run skyops -- approve ID --state ${config.state} # or: npm run skyops -- reject ID --reason "…"`,
         `  curl -s ${daemon.httpUrl}/v1/approvals`,
+        config.api.tokens.length > 0
+          ? `  curl -s -XPOST ${daemon.httpUrl}/v1/approvals/ID -H "Authorization: Bearer TOKEN" -d '{"decision":"approve"}'`
+          : "  (to answer over HTTP: npm run skyops -- token create alice, then start with SKYOPS_API_TOKENS=alice=TOKEN)",
         "",
       ].join("\n"),
     );

@@ -397,29 +397,6 @@ const CONTRACT_READERS = ["tools/", "src/domain/", "src/agent/", "src/executor/"
 const CONTRACT_HOME = "src/domain/contract/";
 const KIT = "tools/kit/";
 
-/** Blanks out the text inside string and template literals (keeping the quotes and line breaks), for rules about code. */
-function blankStrings(code: string): string {
-  let out = "";
-  let i = 0;
-  while (i < code.length) {
-    const c = code[i]!;
-    if (c === '"' || c === "'" || c === "`") {
-      let j = i + 1;
-      while (j < code.length && code[j] !== c) {
-        if (code[j] === "\\") j++;
-        else if (c !== "`" && code[j] === "\n") break;
-        j++;
-      }
-      out += c + code.slice(i + 1, j).replace(/[^\n]/g, " ") + (code[j] ?? "");
-      i = j + 1;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
-
 const RESTATEMENTS: readonly { re: RegExp; applies: (file: string) => boolean; why: string }[] = [
   {
     re: /\bregisterTool\s*\(/g,
@@ -444,7 +421,8 @@ function contractRestatements(root: string): string[] {
   for (const file of sourceFiles(root)) {
     const rules = RESTATEMENTS.filter((r) => r.applies(file));
     if (rules.length === 0) continue;
-    const code = blankStrings(stripComments(readFileSync(join(root, file), "utf8")));
+    // string contents blanked (quotes and line breaks kept): rules about code, not about what strings say
+    const code = literalsOf(stripComments(readFileSync(join(root, file), "utf8"))).blanked;
     for (const { re, why } of rules) {
       for (const m of code.matchAll(re)) {
         // the line of what is named (a hint's `{` or `,` may end the line before)

@@ -32,10 +32,12 @@ const WorkloadCommon = {
 };
 
 /**
- * The checkpoint a move of a training job carries, GB: its size in `sizes` (configuration, by workload id),
- * else `fallbackGb`. Own keys only: a workload named like an Object method is no exception.
+ * The checkpoint a move of a training job carries, GB: the size its tool server reports (`reportedGb`, the
+ * workload's own telemetry), else its size in `sizes` (configuration, by workload id), else `fallbackGb`.
+ * Own keys only: a workload named like an Object method is no exception.
  */
-export function checkpointGbOf(sizes: Readonly<Record<string, number>>, fallbackGb: number, workloadId: string): number {
+export function checkpointGbOf(reportedGb: number | null | undefined, sizes: Readonly<Record<string, number>>, fallbackGb: number, workloadId: string): number {
+  if (reportedGb !== null && reportedGb !== undefined) return reportedGb;
   return Object.hasOwn(sizes, workloadId) ? sizes[workloadId]! : fallbackGb;
 }
 
@@ -82,6 +84,11 @@ export const WorkloadStatusSchema = z.object({
   progressHours: z.number().finite().nonnegative().nullable(),
   checkpointedHours: z.number().finite().nonnegative().nullable(),
   workHours: z.number().finite().nonnegative().nullable(),
+  /**
+   * Training: the size of its checkpoint, GB — what moving it carries, so what its egress costs (null for a
+   * serving workload, or where the server cannot say; the planner then assumes its configured size).
+   */
+  checkpointGb: z.number().finite().nonnegative().nullable().default(null),
   deadlineMs: z.number().int().nullable(),
   /** Where it runs now: for training the active placement; for inference one entry per deployment. */
   deployments: z.array(

@@ -11,8 +11,8 @@ export const PlannerConfigSchema = z.object({
   checkpointGb: z
     .record(z.string(), gb)
     .default({})
-    .describe("Checkpoint size per training workload id, GB (list_workloads does not report it)."),
-  defaultCheckpointGb: gb.default(50).describe("Checkpoint size of a training workload not in checkpointGb, GB."),
+    .describe("Checkpoint size per training workload id, GB, for tool servers whose list_workloads does not report it."),
+  defaultCheckpointGb: gb.default(50).describe("Checkpoint size of a training workload whose tool server does not report one and that is not in checkpointGb, GB."),
   provisionMs: z
     .object({ aws: ms.default(90_000), gcp: ms.default(60_000), azure: ms.default(120_000) })
     .prefault({})

@@ -226,9 +226,9 @@ export function createPlanContext(input: PlannerInput, interest?: ReadonlySet<st
   };
 }
 
-/** Checkpoint size of a training workload, GB (configuration: the snapshot does not carry it). */
-export function checkpointGb(config: PlannerConfig, workloadId: string): number {
-  return checkpointGbOf(config.checkpointGb, config.defaultCheckpointGb, workloadId);
+/** Checkpoint size of a training workload, GB: as its tool server reports it, else as configured. */
+export function checkpointGb(config: PlannerConfig, w: SnapshotWorkload): number {
+  return checkpointGbOf(w.checkpointGb, config.checkpointGb, config.defaultCheckpointGb, w.id);
 }
 
 export interface EgressEstimate {

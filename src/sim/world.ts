@@ -1472,6 +1472,7 @@ export class World {
         progressHours: ws.progressH,
         checkpointedHours: this.checkpointedH(ws),
         workHours: ws.spec.workHours,
+        checkpointGb: ws.spec.checkpointGb,
         deadlineMs: ws.deadlineMs,
         deployments: byLocation.map((e) => ({ location: e.location, spot: e.spot, instanceType: e.instanceType, replicas: e.replicas, healthyReplicas: e.healthy, trafficWeight: 100 })),
         rps: null,
@@ -1498,6 +1499,7 @@ export class World {
       progressHours: null,
       checkpointedHours: null,
       workHours: null,
+      checkpointGb: null,
       deadlineMs: null,
       deployments: ws.deployments.map((d) => {
         let live = 0;

@@ -146,7 +146,7 @@ export function bestAlternative(workload: SnapshotWorkload, current: CurrentPlac
   if (workload.workHours === null) return null;
   const remainingHours = Math.max(0, workload.workHours - (workload.progressHours ?? 0));
   if (remainingHours <= 0) return null;
-  const checkpointGb = checkpointGbOf(config.checkpointGb, config.checkpointGbDefault, workload.id);
+  const checkpointGb = checkpointGbOf(workload.checkpointGb, config.checkpointGb, config.checkpointGbDefault, workload.id);
   const { candidates, usdPerGb, gbPerSecond, unpriced } = cache.get(workload, current.location);
   const fixedHours = checkpointGb / config.checkpointWriteGbPerSecond / 3600 + config.migrationOverheadMs / HOUR_MS;
   let best = -1;

@@ -19,11 +19,11 @@ export const DetectorConfigSchema = z
     clearTicks: ticks.default(2).describe("Consecutive ticks a price must stay under surgeClearFactor × baseline to close a surge; also how long a vanished finding keeps its id"),
     baselineHalfLifeMs: DurationSchema.default(43_200_000).describe("Half-life of the price baseline's drift toward the current price while no surge is pending or open"),
     minNetSavingsUsd: z.number().finite().nonnegative().default(0).describe("A surge is reported only when moving saves more than this after egress and downtime, USD"),
-    checkpointGbDefault: z.number().finite().nonnegative().max(1_000_000).default(50).describe("Checkpoint size assumed for a training job with no entry in checkpointGb, GB"),
+    checkpointGbDefault: z.number().finite().nonnegative().max(1_000_000).default(50).describe("Checkpoint size assumed for a training job whose tool server does not report one and that has no entry in checkpointGb, GB"),
     checkpointGb: z
       .record(z.string(), z.number().finite().nonnegative().max(1_000_000))
       .default({})
-      .describe("Checkpoint size per training workload id, GB (the workload's spec knows it; list_workloads does not report it)"),
+      .describe("Checkpoint size per training workload id, GB, for tool servers whose list_workloads does not report it"),
     migrationOverheadMs: DurationSchema.default(180_000).describe("Downtime of a move besides writing and transferring the checkpoint: provisioning and restart"),
     checkpointWriteGbPerSecond: z.number().finite().positive().default(2).describe("Bandwidth of writing a checkpoint before a move, GB/s"),
     sameRegionGbPerSecond: z.number().finite().positive().default(10).describe("Transfer bandwidth within one region where the egress matrix has no entry for it, GB/s"),

@@ -122,17 +122,17 @@ describe("price-surge", () => {
   });
 
   it("raises nothing for a surge whose move would not pay back before the job ends", () => {
-    const shortJob: WorldSpecInput["workloads"] = [
-      { id: "short-job", kind: "training", gpu: "A100:8", at: { cloud: "aws", region: "us-east-1", spot: true }, workHours: 1, residency: ["us"] },
+    const shortJob = (checkpointGb: number): WorldSpecInput["workloads"] => [
+      { id: "short-job", kind: "training", gpu: "A100:8", at: { cloud: "aws", region: "us-east-1", spot: true }, workHours: 1, residency: ["us"], checkpointGb },
     ];
     const events = [surge("10m", 4, "2h")];
-    // a 2 TB checkpoint: egress and downtime outweigh 45 minutes of savings
-    const heavy = new Ticker(world({ workloads: shortJob, events }), config({ checkpointGb: { "short-job": 2000 } }));
+    // a 2 TB checkpoint (as the tool server reports it): egress and downtime outweigh 45 minutes of savings
+    const heavy = new Ticker(world({ workloads: shortJob(2000), events }), config());
     const heavyTicks = heavy.run(5 * M, 40 * M);
     expect(heavyTicks.flatMap(({ result }) => only(result, "price-surge"))).toEqual([]);
     expect(heavy.state.surge["short-job"]!.openSinceMs).not.toBeNull();
     // the same surge with a small checkpoint pays, so it was the break-even that decided
-    const light = new Ticker(world({ workloads: shortJob, events }), config({ checkpointGb: { "short-job": 5 } }));
+    const light = new Ticker(world({ workloads: shortJob(5), events }), config());
     const lightTicks = light.run(5 * M, 40 * M);
     expect(lightTicks.flatMap(({ result }) => only(result, "price-surge")).length).toBeGreaterThan(0);
   });

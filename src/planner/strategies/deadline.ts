@@ -18,7 +18,7 @@ export const deadlineStrategy: Strategy = {
     if (dep === null || !dep.spot || w.state === "completed" || w.workHours === null || w.deadlineMs === null) return { skip: "stale-finding" };
     const remaining = w.workHours - (w.progressHours ?? 0);
     if (remaining <= 0) return { skip: "stale-finding" };
-    const gb = checkpointGb(ctx.config, w.id);
+    const gb = checkpointGb(ctx.config, w);
     const o = choosePlacement(ctx, {
       workload: w,
       remainingWorkHours: remaining,

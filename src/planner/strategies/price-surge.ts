@@ -25,7 +25,7 @@ export const priceSurgeStrategy: Strategy = {
     if (dep === null || w.state !== "running" || w.workHours === null) return { skip: "stale-finding" };
     const remaining = w.workHours - (w.progressHours ?? 0);
     if (remaining <= 0) return { skip: "stale-finding" };
-    const gb = checkpointGb(ctx.config, w.id);
+    const gb = checkpointGb(ctx.config, w);
     const current = { location: dep.location, spot: dep.spot };
     const o = choosePlacement(ctx, { workload: w, remainingWorkHours: remaining, checkpointFrom: dep.location, checkpointGb: gb, current }).best;
     if (o === null) return { skip: "no-placement" };

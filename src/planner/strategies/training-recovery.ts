@@ -39,7 +39,7 @@ export const trainingRecoveryStrategy: Strategy = {
     const dep = trainingDeployment(w);
     const progress = w.progressHours ?? 0;
     const checkpointed = Math.min(progress, w.checkpointedHours ?? 0);
-    const gb = checkpointGb(ctx.config, w.id);
+    const gb = checkpointGb(ctx.config, w);
     const has = (kind: Finding["kind"]): boolean => findings.some((f) => f.kind === kind);
 
     if (dep !== null && ctx.unhealthy.has(dep.location)) {

@@ -214,7 +214,8 @@ export class Agent {
     // a finding is news when it opens (again), not every tick it stays open
     found.outcomes.forEach((outcome, i) => {
       const f = findings[i]!;
-      if (outcome !== "refreshed") this.events({ type: "finding.raised", atMs: nowMs, finding: f.id, kind: f.kind, workload: f.workloadId, severity: f.severity });
+      if (outcome === "opened" || outcome === "reopened") this.events({ type: "finding.raised", atMs: nowMs, finding: f.id, kind: f.kind, workload: f.workloadId, severity: f.severity });
+      else if (outcome === "severity-changed") this.events({ type: "finding.severity-changed", atMs: nowMs, finding: f.id, kind: f.kind, workload: f.workloadId, severity: f.severity });
     });
     for (const f of found.closed) {
       this.skips.delete(f.id);

@@ -22,6 +22,8 @@ interface At {
 
 export type FindingRaised = At & { type: "finding.raised"; finding: string; kind: FindingKind; workload: string | null; severity: "info" | "warning" | "critical" };
 export type FindingCleared = At & { type: "finding.cleared"; finding: string; kind: FindingKind; workload: string | null };
+/** An open finding seen again with another severity (an outage getting worse, a surge easing). */
+export type FindingSeverityChanged = At & { type: "finding.severity-changed"; finding: string; kind: FindingKind; workload: string | null; severity: "info" | "warning" | "critical" };
 export type ProposalMade = At & { type: "proposal.made"; proposal: string; workload: string; action: ActionType; proposer: Proposer; findings: string[] };
 /** Planned but left for a later tick (over `maxNewProposalsPerTick`): counted, the most urgent named. */
 export type ProposalsDeferred = At & { type: "proposals.deferred"; count: number; limit: number; proposals: string[] };
@@ -46,6 +48,7 @@ export type LlmCall = At & { type: "llm.call"; model: string; ok: boolean; promp
 export type DaemonEvent =
   | FindingRaised
   | FindingCleared
+  | FindingSeverityChanged
   | ProposalMade
   | ProposalsDeferred
   | ProposalSkipped

@@ -21,8 +21,11 @@ export interface StoredFinding extends Finding {
 /** A finding a tick closed: what its `finding.cleared` event names. */
 export type ClosedFinding = Pick<Finding, "id" | "kind" | "workloadId">;
 
-/** What an upsert did: a new finding, one seen again after it was closed, or one still open seen again. */
-export type UpsertOutcome = "opened" | "reopened" | "refreshed";
+/**
+ * What an upsert did: a new finding, one seen again after it was closed, one still open seen again with
+ * another severity, or one still open seen again as it was.
+ */
+export type UpsertOutcome = "opened" | "reopened" | "severity-changed" | "refreshed";
 
 /**
  * Findings by id. Detectors give a finding a stable id (kind + subject), so seeing the same problem on

@@ -197,6 +197,8 @@ describe("the policy folder in force", () => {
     const inForce = daemon.policies.current.digest;
     writeFileSync(join(policies, "broken.cedar"), "permit (principal, action, resource) when { this is not cedar };\n");
     await vi.waitFor(() => expect(events().some((e) => e["event"] === "policies.reload-refused")).toBe(true), { timeout: 10_000 });
+    // a refused reload is a warning: the folder on disk is not what is in force
+    expect(events().find((e) => e["event"] === "policies.reload-refused")?.["level"]).toBe(40);
     expect(daemon.policies.current.digest).toBe(inForce);
     expect(decisions.length).toBeGreaterThan(0);
   }, 60_000);

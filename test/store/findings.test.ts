@@ -5,11 +5,12 @@ describe("FindingRepository", () => {
   const store = memoryStore();
   const findings = store.findings;
 
-  it("opens a finding when first seen and refreshes the same row when seen again, keeping its first-seen time", async () => {
+  it("opens a finding when first seen and refreshes the same row when seen again, keeping its first-seen time and saying when its severity changed", async () => {
     expect(await findings.upsert(finding("surge:a", T0))).toBe("opened");
-    expect(await findings.upsert(finding("surge:a", T0 + MINUTE, { severity: "critical", facts: { usdPerHour: 12 } }))).toBe("refreshed");
+    expect(await findings.upsert(finding("surge:a", T0 + MINUTE, { severity: "critical", facts: { usdPerHour: 12 } }))).toBe("severity-changed");
+    expect(await findings.upsert(finding("surge:a", T0 + 2 * MINUTE, { severity: "critical", facts: { usdPerHour: 13 } }))).toBe("refreshed");
     const f = (await findings.get("surge:a"))!;
-    expect(f).toMatchObject({ firstSeenMs: T0, lastSeenMs: T0 + MINUTE, atMs: T0 + MINUTE, severity: "critical", facts: { usdPerHour: 12 }, open: true, closedAtMs: null });
+    expect(f).toMatchObject({ firstSeenMs: T0, lastSeenMs: T0 + 2 * MINUTE, atMs: T0 + 2 * MINUTE, severity: "critical", facts: { usdPerHour: 13 }, open: true, closedAtMs: null });
   });
 
   it("never moves last-seen back when an older observation arrives late", async () => {

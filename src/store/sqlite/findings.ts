@@ -84,7 +84,7 @@ export class SqliteFindingRepository implements SyncOf<FindingRepository> {
     }
     if (row.open === 1) {
       this.refreshStmt.run({ ...fields, firstSeenMs: row.first_seen_ms, lastSeenMs: Math.max(row.last_seen_ms, f.atMs) });
-      return "refreshed";
+      return row.severity === f.severity ? "refreshed" : "severity-changed";
     }
     this.refreshStmt.run({ ...fields, firstSeenMs: f.atMs, lastSeenMs: f.atMs });
     return "reopened";

@@ -86,6 +86,11 @@ export interface ApprovalsServiceOptions {
   policy: () => ApprovalPolicy;
   /** The world's clock: expiry and answers are in its time (simulated time on the simulator). */
   now: () => number;
+  /**
+   * The shortest a request stays open, in the world's ms (default 0): a floor under the policy's
+   * `approvalExpiry`, so that a person can still answer when the world runs faster than the wall clock.
+   */
+  minOpenMs?: number | undefined;
   events?: EventSink | undefined;
 }
 
@@ -108,7 +113,7 @@ export class ApprovalsService {
 
   /**
    * Opens the approval request of a proposal the policy sent to a human, expiring after the guardrails'
-   * `approvalExpiry`. Idempotent: a request already made (answered or not) is returned as it is, and
+   * `approvalExpiry` (or `minOpenMs`, when longer). Idempotent: a request already made (answered or not) is returned as it is, and
    * `approval.requested` is published only the first time.
    */
   async request(proposal: Proposal, reasons: readonly Reason[]): Promise<Approval> {
@@ -116,7 +121,8 @@ export class ApprovalsService {
     const existing = await store.approvals.get(proposal.id);
     if (existing !== null) return existing;
     const nowMs = this.options.now();
-    const approval = await store.approvals.request(proposal.id, nowMs, nowMs + this.options.policy().guardrails.approvalExpiry);
+    const open = Math.max(this.options.policy().guardrails.approvalExpiry, this.options.minOpenMs ?? 0);
+    const approval = await store.approvals.request(proposal.id, nowMs, nowMs + open);
     this.events({ type: "approval.requested", atMs: nowMs, proposal: proposal.id, workload: proposal.workloadId, action: proposal.type, expiresAtMs: approval.expiresAtMs, reasons: reasons.map((r) => r.id) });
     return approval;
   }

@@ -36,6 +36,9 @@ const ConfigObjectSchema = z.strictObject({
     .max(100_000)
     .default(16)
     .describe("at most this many new proposals start in one tick, the most urgent first; the rest are planned again next tick (0: no limit)"),
+  approvalWallWindow: DurationSchema.default(300_000).describe(
+    "an approval request stays open at least this much wall time, whatever the simulator's speed (at 60x the policy's 30-minute approvalExpiry would be 30 wall seconds)",
+  ),
   idleGcAfterMs: DurationSchema.default(5_000).describe("between two ticks at least this far apart (wall time), collect garbage so memory shrinks back to what is live"),
   cedarTier: z
     .enum(["baseline", "optimizing"])

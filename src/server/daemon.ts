@@ -154,7 +154,9 @@ export class Daemon {
     });
 
     // approvals: the one service every channel answers through
-    const approvals = new ApprovalsService({ store, policy: () => policies.current, now, events: bus.publish });
+    // world ms a wall ms: an embedded simulator's speed (0: ticks back to back, nobody waits), else the wall clock
+    const worldPerWall = options.clock.advance !== undefined ? config.speed : 1;
+    const approvals = new ApprovalsService({ store, policy: () => policies.current, now, events: bus.publish, minOpenMs: config.approvalWallWindow * worldPerWall });
 
     // agent: read-only tools for observe, the policy in force, the planners
     const agent = await Agent.create({

@@ -82,17 +82,18 @@ describe("observe with incremental listing", () => {
     const bystanderMemory = new ObserveMemory();
     const watched = watching(readOnlyPort(incremental));
     const world = host.world;
+    const ops = host.ops;
     const changes: Record<number, () => void> = {
-      3: () => world.launch({ cloud: "aws", region: "us-east-1", gpu: { name: "T4", count: 1 }, spot: false, count: 2, idempotencyKey: "t/orphans" }),
-      6: () => world.scale({ workloadId: "chat-api", cloud: "aws", region: "us-east-1", replicas: 4, idempotencyKey: "t/scale-up" }),
-      9: () => world.setTrafficWeights({ workloadId: "chat-api", weights: { "aws/us-east-1": 80, "gcp/us-central1": 20 }, idempotencyKey: "t/weights" }),
-      11: () => world.terminate({ instanceIds: world.listInstances({}).filter((i) => i.workloadId === null).map((i) => i.id), idempotencyKey: "t/orphans-end" }),
-      14: () => world.setModelVersion({ workloadId: "eu-search-embed", version: "v1", idempotencyKey: "t/rollback" }),
+      3: () => ops.launch({ cloud: "aws", region: "us-east-1", gpu: { name: "T4", count: 1 }, spot: false, count: 2, idempotencyKey: "t/orphans" }),
+      6: () => ops.scale({ workloadId: "chat-api", cloud: "aws", region: "us-east-1", replicas: 4, idempotencyKey: "t/scale-up" }),
+      9: () => ops.setTrafficWeights({ workloadId: "chat-api", weights: { "aws/us-east-1": 80, "gcp/us-central1": 20 }, idempotencyKey: "t/weights" }),
+      11: () => ops.terminate({ instanceIds: world.listInstances({}).filter((i) => i.workloadId === null).map((i) => i.id), idempotencyKey: "t/orphans-end" }),
+      14: () => ops.setModelVersion({ workloadId: "eu-search-embed", version: "v1", idempotencyKey: "t/rollback" }),
       17: () => {
-        const moved = world.launch({ cloud: "aws", region: "us-east-2", gpu: { name: "A100", count: 8 }, spot: false, count: 1, workloadId: "embeddings-nightly", idempotencyKey: "t/move" });
-        world.resumeFromCheckpoint({ workloadId: "embeddings-nightly", instanceIds: moved.map((i) => i.id), idempotencyKey: "t/resume" });
+        const moved = ops.launch({ cloud: "aws", region: "us-east-2", gpu: { name: "A100", count: 8 }, spot: false, count: 1, workloadId: "embeddings-nightly", idempotencyKey: "t/move" });
+        ops.resumeFromCheckpoint({ workloadId: "embeddings-nightly", instanceIds: moved.map((i) => i.id), idempotencyKey: "t/resume" });
       },
-      20: () => world.scale({ workloadId: "chat-api", cloud: "aws", region: "us-east-1", replicas: 1, idempotencyKey: "t/scale-down" }),
+      20: () => ops.scale({ workloadId: "chat-api", cloud: "aws", region: "us-east-1", replicas: 1, idempotencyKey: "t/scale-down" }),
     };
     let deltaTicks = 0;
     for (let tick = 0; tick < 45; tick++) {
@@ -186,7 +187,7 @@ describe("observe with incremental listing", () => {
       };
       await observe(port, ["sim"], host.world.nowMs, { egressCache: {}, memory });
       // a new instance: the next delta sends it whole
-      host.world.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: `observe-${tamper}` });
+      host.ops.launch({ cloud: "aws", region: "us-east-1", instanceType: "g5.xlarge", spot: false, count: 1, workloadId: null, idempotencyKey: `observe-${tamper}` });
       host.advanceBy(60_000);
       armed = true;
       calls = 0;

@@ -3,7 +3,7 @@ import type { Proposal, WorkloadStatus } from "../../src/domain/index.js";
 import type { MigrateData } from "../../src/executor/sagas/migrate.js";
 import type { ExecutionRecord } from "../../src/store/executions.js";
 import type { ToolCaller } from "../../src/executor/index.js";
-import type { World } from "../../src/sim/index.js";
+import type { WorldReader as World } from "../../tools/sim/journaled-world.js";
 import type { SimHost } from "../../tools/sim/index.js";
 import { CrashingRepository, CrashingToolPort, FaultyToolPort, SimulatedCrash, allow, drive, rig, tempDir } from "./helpers.js";
 import { failoverProposal, migrateProposal, outageWorld, placeProposal, stalledWorld, trainingWorld } from "./worlds.js";

@@ -98,7 +98,7 @@ describe("each saga on the simulator", () => {
 
   it("rolls a drifting model back and verifies its prediction PSI dropped", async () => {
     const host = servingWorld([{ at: "2h", drift: { workload: "chat-api", psi: 0.6 } }]);
-    host.world.setModelVersion({ workloadId: "chat-api", version: "v2", idempotencyKey: "release/v2" });
+    host.ops.setModelVersion({ workloadId: "chat-api", version: "v2", idempotencyKey: "release/v2" });
     host.advanceBy(2 * H);
     expect(host.world.getDrift("chat-api").predictionPsi).toBe(0.6);
     const r = await rig(host, dbPath());
@@ -114,7 +114,7 @@ describe("each saga on the simulator", () => {
 
   it("terminates orphaned instances", async () => {
     const host = servingWorld();
-    const orphans = host.world.launch({ cloud: "aws", region: "us-east-1", gpu: { name: "L4", count: 1 }, spot: false, count: 2, idempotencyKey: "someone/else" });
+    const orphans = host.ops.launch({ cloud: "aws", region: "us-east-1", gpu: { name: "L4", count: 1 }, spot: false, count: 2, idempotencyKey: "someone/else" });
     const r = await rig(host, dbPath());
     const p = proposal("terminate", { id: "p-terminate", workloadId: "chat-api", instanceIds: orphans.map((i) => i.id) });
     const end = await r.executor.start(p, allow);

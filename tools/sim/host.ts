@@ -3,7 +3,7 @@ import { loadWorldData } from "../../src/data/load.js";
 import { DEFAULT_SEED, DEFAULT_START_MS, World, defaultWorldSpec } from "../../src/sim/index.js";
 import type { SimContext } from "./context.js";
 import { WorldJournal } from "./journal.js";
-import { JournaledWorld, replayJournal, type WorldOps } from "./journaled-world.js";
+import { JournaledWorld, replayJournal, type WorldOps, type WorldReader } from "./journaled-world.js";
 import { MAX_SPEED } from "./limits.js";
 import { WorldListings } from "./world-listings.js";
 
@@ -39,8 +39,9 @@ export { MAX_SPEED };
  * the wall time that passed × speed. Every MCP session of the process shares this one world.
  */
 export class SimHost {
-  /** The world, to read and to move its clock; change it through `ops`, or the journal misses the change. */
-  readonly world: World;
+  /** The world, to read and to move its clock. Its changing calls are not here: they go through `ops`, so the journal misses none. */
+  readonly world: WorldReader;
+  private readonly physics: World;
   /** The world's changing operations, journaled with a state folder. */
   readonly ops: WorldOps;
   readonly listings: WorldListings;
@@ -72,13 +73,14 @@ export class SimHost {
     if (options.stateDir !== undefined) {
       const journal = new WorldJournal(options.stateDir, spec);
       this.journal = journal;
-      this.world = replayJournal(data, spec, journal.entries);
-      this.ops = new JournaledWorld(this.world, (entry) => journal.append(entry));
+      this.physics = replayJournal(data, spec, journal.entries);
+      this.ops = new JournaledWorld(this.physics, (entry) => journal.append(entry));
     } else {
-      this.world = new World(data, spec);
-      this.ops = this.world;
+      this.physics = new World(data, spec);
+      this.ops = this.physics;
     }
-    this.listings = new WorldListings(this.world);
+    this.world = this.physics;
+    this.listings = new WorldListings(this.physics);
     if (speed > 0) this.start(tickMs);
   }
 

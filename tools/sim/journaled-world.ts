@@ -19,6 +19,9 @@ export interface JournalEntry {
 /** The world's changing operations, as the tool server calls them (through a journal where there is one). */
 export type WorldOps = Pick<World, ChangingOp>;
 
+/** The world without its changing operations: what may be read of it (and its clock moved) without the journal. */
+export type WorldReader = Omit<World, ChangingOp>;
+
 type Args<K extends ChangingOp> = Parameters<World[K]>[0];
 
 /** Each changing operation by name, called on a world: the one table a journal writes through and a replay reads. */

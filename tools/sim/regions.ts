@@ -1,5 +1,6 @@
 import type { Cloud } from "../../src/domain/index.js";
-import { SimError, type World } from "../../src/sim/index.js";
+import { SimError } from "../../src/sim/index.js";
+import type { WorldReader as World } from "./journaled-world.js";
 
 /*
  * Region checks for filters. The world checks a region when it acts on it, but its read filters

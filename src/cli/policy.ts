@@ -5,7 +5,7 @@ import { packageRoot } from "../data/load.js";
 import { PolicyCheckInputSchema, PolicyLoadError } from "../policy/index.js";
 import { loadPolicyEngine, readPolicySources, runPolicyCases } from "../server/policy-files.js";
 import { cedarWasm } from "../server/cedar-tier.js";
-import { InputError, parseYamlInput } from "../server/yaml-input.js";
+import { InputError, parseYamlInput, readYamlFile } from "../server/yaml-input.js";
 import { PolicyEngine } from "../policy/index.js";
 
 /** `policies/` of the working folder if there is one, else the one shipped with skyops. */
@@ -15,13 +15,10 @@ export function defaultPolicyDir(): string {
   return root === null ? "policies" : join(root, "policies");
 }
 
+/** The input of `policy check`: a file, or stdin for `-` (its size is checked once read; parseYaml refuses what is over the limit). */
 function readInput(file: string): { name: string; text: string } {
   if (file === "-") return { name: "<stdin>", text: readFileSync(0, "utf8") };
-  try {
-    return { name: file, text: readFileSync(file, "utf8") };
-  } catch (error) {
-    throw new InputError([{ file, line: 1, column: 1, problem: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
-  }
+  return { name: file, text: readYamlFile(file, "the proposal and facts") };
 }
 
 /** Prints located problems and sets the exit code; true when it handled the error. */

@@ -23,6 +23,9 @@ const ConfigObjectSchema = z.strictObject({
   http: z
     .string()
     .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "write HOST:PORT, e.g. 127.0.0.1:7070")
+    .refine((v) => Number(/:(\d{1,5})$/.exec(v)?.[1] ?? 0) <= 65_535, {
+      error: (issue) => `port ${String(issue.input).slice(String(issue.input).lastIndexOf(":") + 1)} is over 65535: write HOST:PORT with a port from 0 (any free one) to 65535, e.g. 127.0.0.1:7070`,
+    })
     .default("127.0.0.1:7070")
     .describe("daemon HTTP address: /healthz, /readyz, /metrics, /v1/status, /v1/approvals"),
   servers: HubServersSchema.default([{ name: "sim", transport: "in-memory", timeoutMs: 10_000, readOnly: false }]).describe(

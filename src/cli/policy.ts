@@ -21,11 +21,13 @@ function readInput(file: string): { name: string; text: string } {
   return { name: file, text: readYamlFile(file, "the proposal and facts") };
 }
 
-/** Prints located problems and sets the exit code; true when it handled the error. */
+/**
+ * With --json, prints located problems as JSON and sets the exit code; true when it handled the error.
+ * Otherwise the command's error handler (src/cli/errors.ts) prints them, a line each.
+ */
 function reportProblems(error: unknown, json: boolean): boolean {
-  if (error instanceof PolicyLoadError || error instanceof InputError) {
-    if (json) console.log(JSON.stringify({ ok: false, problems: error.problems }));
-    else for (const p of error.problems) console.error(`${p.file}:${p.line}:${p.column}: ${p.problem}`);
+  if (json && (error instanceof PolicyLoadError || error instanceof InputError)) {
+    console.log(JSON.stringify({ ok: false, problems: error.problems }));
     process.exitCode = 2;
     return true;
   }

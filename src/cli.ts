@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * The `skyops` command. Thin: it parses flags and wires the pieces; the pieces live in src/ and tools/.
- * Usage errors (unknown commands or flags, bad values) exit with status 2. The `#!` line carries the
- * daemon's V8 flags (src/server/node-flags.ts); `npm start` passes the same.
+ * Every failure that reaches it is printed by one handler (`main`) as a CliError renders it: a line per
+ * problem, status 2 for bad input (usage errors included) and 1 for a failure at run time, the stack only
+ * with --debug. The `#!` line carries the daemon's V8 flags (src/server/node-flags.ts); `npm start` passes
+ * the same.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +13,7 @@ import { packageRoot } from "./data/load.js";
 import { MAX_SPEED } from "../tools/sim/limits.js";
 import { registerAuditCommands } from "./cli/audit.js";
 import { registerDaemonCommands } from "./cli/daemon.js";
+import { CliError } from "./cli/errors.js";
 import { registerEvalCommand } from "./cli/eval.js";
 import { registerTokenCommands } from "./cli/token.js";
 import { registerPolicyCommands } from "./cli/policy.js";
@@ -23,6 +26,9 @@ const DEFAULT_HTTP = "127.0.0.1:7071";
 /** The bearer token `skyops tool sim --http` requires, when set. */
 const TOOL_TOKEN_ENV = "SKYOPS_TOOL_TOKEN";
 const START_SPEED = 60;
+
+/** `--debug` was given: failures print the stack of their error too. Read from argv, so it holds for a failure before or while parsing. */
+let debug = false;
 
 interface HostPort {
   host: string;
@@ -76,7 +82,8 @@ function exitOnSignals(): { setClose: (close: () => Promise<void>) => void } {
     close().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`skyops: error while stopping: ${String(error)}\n`);
+        const failure = CliError.from(error);
+        process.stderr.write(`skyops: error while stopping:\n${failure.render({ debug })}`);
         process.exit(1);
       },
     );
@@ -102,11 +109,9 @@ async function serveHttp(sim: SimHost, at: HttpServing, signals: ReturnType<type
     });
     return { url: http.url };
   } catch (error) {
+    // the command's handler says why (a port in use, an address not of this machine)
     sim.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "EADDRINUSE" ? "the port is in use (pick another with --http HOST:PORT)" : code === "EADDRNOTAVAIL" ? "no such local address" : String(error);
-    process.stderr.write(`skyops: cannot listen on ${at.host}:${at.port}: ${why}\n`);
-    process.exit(1);
+    throw error;
   }
 }
 
@@ -122,7 +127,8 @@ function buildProgram(): Command {
     .description("Always-on ops daemon for ML workloads on several clouds.")
     .version(version())
     .exitOverride()
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    .option("--debug", "when a command fails, print the stack of the error behind its message too");
 
   program
     .command("start")
@@ -161,22 +167,21 @@ function buildProgram(): Command {
         // from the environment, never argv (which any local user can read); never printed
         const token = process.env[TOOL_TOKEN_ENV] || undefined;
         if (!isLoopback(opts.http.host) && token === undefined) {
-          process.stderr.write(`skyops tool sim: ${opts.http.host} is not a loopback address: set ${TOOL_TOKEN_ENV} so only clients with the token can call the tools, or bind 127.0.0.1\n`);
-          process.exit(2);
+          throw new CliError([`skyops tool sim: ${opts.http.host} is not a loopback address: set ${TOOL_TOKEN_ENV} so only clients with the token can call the tools, or bind 127.0.0.1`], 2);
         }
         try {
           serving = { ...opts.http, token, allowedOrigins: opts.allowOrigin.map(originOf) };
         } catch (error) {
-          process.stderr.write(`skyops tool sim: --allow-origin: ${(error as Error).message}\n`);
-          process.exit(2);
+          throw new CliError([`skyops tool sim: --allow-origin: ${(error as Error).message}`], 2, { cause: error });
         }
       }
       let sim: SimHost;
       try {
         sim = defaultWorldHost({ seed: opts.seed, timeline: opts.timeline, speed: opts.speed, readOnly: opts.readOnly === true, stateDir: opts.state });
       } catch (error) {
-        process.stderr.write(`skyops tool sim: ${(error as Error).message}\n`);
-        process.exit(2);
+        // the world's journal says what is wrong with it; a file system error is the handler's to word (CliError.from)
+        if (error instanceof Error && (error as NodeJS.ErrnoException).code === undefined) throw new CliError([`skyops tool sim: ${error.message}`], 2, { cause: error });
+        throw error;
       }
       if (serving) {
         const { url } = await serveHttp(sim, serving, signals);
@@ -198,7 +203,19 @@ function buildProgram(): Command {
   return program;
 }
 
+/** Prints a failure as its CliError renders it and exits with its status (a half-started daemon may hold handles that would keep the process up). */
+function exitWith(error: unknown): never {
+  const failure = CliError.from(error);
+  process.stderr.write(failure.render({ debug }));
+  process.exit(failure.exitCode);
+}
+
 async function main(argv: readonly string[]): Promise<void> {
+  const end = argv.indexOf("--");
+  debug = (end < 0 ? argv : argv.slice(0, end)).includes("--debug");
+  // a failure outside any command's await (an event handler's) is still one line
+  process.on("uncaughtException", exitWith);
+  process.on("unhandledRejection", exitWith);
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
@@ -207,7 +224,7 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    throw error;
+    exitWith(error);
   }
 }
 

@@ -7,10 +7,8 @@ import { ApprovalRefusedError, ApprovalsService, pendingApprovals } from "../app
 import { loadConfig, describeConfig, type Config } from "../server/config.js";
 import { Daemon } from "../server/daemon.js";
 import { createLogger } from "../server/logger.js";
-import { PolicyLoadError } from "../policy/index.js";
 import { loadPolicyEngine } from "../server/policy-files.js";
 import { formatStatus, statusReport } from "../server/status.js";
-import { InputError, formatProblem } from "../server/yaml-input.js";
 import { databasePath, openStore } from "../store/index.js";
 import { defaultWorldHost } from "../../tools/sim/default-world.js";
 import { inMemorySimTransport } from "../../tools/sim/in-memory.js";
@@ -24,44 +22,23 @@ function embeddedSim(config: Config) {
   return { host, factory: inMemorySimTransport(host) };
 }
 
-function fail(problems: { file: string; line: number; column: number; problem: string }[]): never {
-  for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
-  process.exit(2);
-}
-
 /**
  * `flags` are typed option values that override the file and the environment (never `config` itself:
  * the file is `extra.configFile`).
  */
 export async function runDaemon(flags: Record<string, unknown>, extra: { banner?: boolean; configFile?: string | undefined } = {}): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig({ ...(extra.configFile !== undefined ? { file: extra.configFile } : {}), env: process.env, overrides: flags });
-  } catch (error) {
-    if (error instanceof InputError) fail(error.problems);
-    throw error;
-  }
+  // a problem (InputError, PolicyLoadError, a port in use) is the command's to print: src/cli/errors.ts
+  let config = loadConfig({ ...(extra.configFile !== undefined ? { file: extra.configFile } : {}), env: process.env, overrides: flags });
   if (!existsSync(config.policies) && config.policies === "policies") config = { ...config, policies: defaultPolicyDir() };
   const logger = createLogger({ level: config.logLevel });
   const usesSim = config.servers.some((s) => s.transport === "in-memory" && s.name === "sim");
   const sim = usesSim ? embeddedSim(config) : null;
-  let daemon: Daemon;
-  try {
-    daemon = await Daemon.start({
-      config,
-      logger,
-      inMemory: sim ? { sim: sim.factory } : {},
-      clock: sim ? { now: () => sim.host.world.nowMs, advance: (ms) => sim.host.advanceBy(ms) } : { now: () => Date.now() },
-    });
-  } catch (error) {
-    if (error instanceof PolicyLoadError || error instanceof InputError) fail(error.problems);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") {
-      process.stderr.write(`skyops daemon: ${config.http} is in use (another daemon?); pick another with --http HOST:PORT\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const daemon = await Daemon.start({
+    config,
+    logger,
+    inMemory: sim ? { sim: sim.factory } : {},
+    clock: sim ? { now: () => sim.host.world.nowMs, advance: (ms) => sim.host.advanceBy(ms) } : { now: () => Date.now() },
+  });
   if (extra.banner) {
     process.stdout.write(
       [
@@ -139,13 +116,7 @@ async function decideFromCli(id: string, decision: "approve" | "reject", opts: {
   const store = openState(opts.state);
   try {
     const clock = await store.kv.get<{ nowMs: number }>("clock");
-    let engine;
-    try {
-      engine = loadPolicyEngine(opts.policies);
-    } catch (error) {
-      if (error instanceof PolicyLoadError) fail(error.problems);
-      throw error;
-    }
+    const engine = loadPolicyEngine(opts.policies);
     // the world's time, as the daemon last ticked it (simulated time on the simulator)
     const approvals = new ApprovalsService({ store, policy: () => engine, now: () => clock?.nowMs ?? Date.now() });
     const approval = await approvals.answer(id, { decision, reason: opts.reason }, { user, channel: "cli" });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Option, type Command } from "commander";
-import { formatProblem, InputError } from "../server/yaml-input.js";
+import { CliError } from "./errors.js";
 import { defaultPolicyDir } from "./policy.js";
 import type { ScenarioResult } from "./eval/run.js";
 import { formatDuration } from "./eval/score.js";
@@ -114,23 +114,13 @@ export function registerEvalCommand(program: Command): void {
     .option("--keep-state <dir>", "keep each scenario's state in DIR/<name>, for skyops status, approvals and audit verify --state")
     .action(async (paths: string[], opts: { json?: boolean; planner?: "builtin" | "llm"; repeat: boolean; keepState?: string }) => {
       const { files, problems } = scenarioFiles(paths);
-      for (const p of problems) process.stderr.write(`skyops eval: ${p}\n`);
-      if (problems.length > 0) process.exit(2);
+      if (problems.length > 0) throw new CliError(problems.map((p) => `skyops eval: ${p}`), 2);
       const [{ readScenarios }, { runScenario }, { loadWorldData }] = await Promise.all([import("./eval/scenario.js"), import("./eval/run.js"), import("../data/load.js")]);
-      let scenarios;
-      try {
-        scenarios = readScenarios(files, defaultPolicyDir());
-      } catch (error) {
-        if (error instanceof InputError) {
-          for (const p of error.problems) process.stderr.write(`${formatProblem(p)}\n`);
-          process.exit(2);
-        }
-        throw error;
-      }
+      // a bad file is an InputError, printed by the command's handler (src/cli/errors.ts) with status 2
+      const scenarios = readScenarios(files, defaultPolicyDir());
       if (opts.keepState !== undefined) {
         const refused = keepStateProblems(opts.keepState, scenarios.map((s) => s.name));
-        for (const p of refused) process.stderr.write(`skyops eval: ${p}\n`);
-        if (refused.length > 0) process.exit(2);
+        if (refused.length > 0) throw new CliError(refused.map((p) => `skyops eval: ${p}`), 2);
       }
       const data = loadWorldData();
       const results: ScenarioResult[] = [];

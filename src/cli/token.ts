@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { UserNameSchema, isAgentPrincipal } from "../domain/index.js";
 import { newApiToken } from "../server/auth.js";
+import { CliError } from "./errors.js";
 
 /** `skyops token create USER`: a new API token for the daemon's HTTP API, and how to configure it. */
 export function registerTokenCommands(program: Command): void {
@@ -11,14 +12,8 @@ export function registerTokenCommands(program: Command): void {
     .argument("<user>", "the person the token stands for, e.g. alice")
     .action((user: string) => {
       const name = UserNameSchema.safeParse(user);
-      if (!name.success) {
-        process.stderr.write(`skyops token create: "${user}": ${name.error.issues[0]!.message}\n`);
-        process.exit(2);
-      }
-      if (isAgentPrincipal(user)) {
-        process.stderr.write(`skyops token create: "${user}" is one of skyops' own principals (builtin, llm, daemon, …), which can never approve: name a person\n`);
-        process.exit(2);
-      }
+      if (!name.success) throw new CliError([`skyops token create: "${user}": ${name.error.issues[0]!.message}`], 2);
+      if (isAgentPrincipal(user)) throw new CliError([`skyops token create: "${user}" is one of skyops' own principals (builtin, llm, daemon, …), which can never approve: name a person`], 2);
       const { token: secret, entry } = newApiToken(user);
       process.stdout.write(
         [

@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { HubServerEntrySchema, HubServersSchema } from "../agent/hub-config.js";
 import { DurationSchema } from "../domain/index.js";
 import { ApiTokenSchema, isLoopbackAddress, parseTokenList } from "./auth.js";
-import { InputError, parseYamlInput, type InputProblem } from "./yaml-input.js";
+import { InputError, parseYaml, readYamlFile, type InputProblem, type YamlInput } from "./yaml-input.js";
 
 /**
  * The daemon's configuration: one schema, read once at start from a file (`--config skyops.yaml`) and
@@ -24,6 +23,9 @@ const ConfigObjectSchema = z.strictObject({
   http: z
     .string()
     .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "write HOST:PORT, e.g. 127.0.0.1:7070")
+    .refine((v) => Number(/:(\d{1,5})$/.exec(v)?.[1] ?? 0) <= 65_535, {
+      error: (issue) => `port ${String(issue.input).slice(String(issue.input).lastIndexOf(":") + 1)} is over 65535: write HOST:PORT with a port from 0 (any free one) to 65535, e.g. 127.0.0.1:7070`,
+    })
     .default("127.0.0.1:7070")
     .describe("daemon HTTP address: /healthz, /readyz, /metrics, /v1/status, /v1/approvals"),
   servers: HubServersSchema.default([{ name: "sim", transport: "in-memory", timeoutMs: 10_000, readOnly: false }]).describe(
@@ -122,19 +124,14 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 export function loadConfig(options: { file?: string; env?: Record<string, string | undefined>; overrides?: Record<string, unknown> } = {}): Config {
   const problems: InputProblem[] = [];
   let fromFile: Record<string, unknown> = {};
+  /** The file as parsed, to locate problems found once everything is merged. */
+  let input: YamlInput | null = null;
   if (options.file !== undefined) {
-    let text: string;
     try {
-      text = readFileSync(options.file, "utf8");
-    } catch (error) {
-      throw new InputError([{ file: options.file, line: 1, column: 1, problem: `cannot read the configuration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
-    }
-    try {
-      // an empty file (or one of comments only) is a configuration of defaults
-      const FileSchema = z.preprocess((v) => v ?? {}, ConfigObjectSchema);
-      // validate the file on its own first so problems point at its lines
-      parseYamlInput(options.file, text, FileSchema);
-      fromFile = parseYamlInput(options.file, text, z.preprocess((v) => v ?? {}, z.record(z.string(), z.unknown())));
+      input = parseYaml(options.file, readYamlFile(options.file, "the configuration"));
+      // validate the file on its own first so problems point at its lines; an empty file (or one of comments only) is a configuration of defaults
+      input.validate(z.preprocess((v) => v ?? {}, ConfigObjectSchema));
+      fromFile = input.validate(z.preprocess((v) => v ?? {}, z.record(z.string(), z.unknown())));
     } catch (error) {
       if (error instanceof InputError) problems.push(...error.problems);
       else throw error;
@@ -174,7 +171,9 @@ export function loadConfig(options: { file?: string; env?: Record<string, string
       result.error.issues.map((i) => {
         const path = i.path.join(".");
         const from = [...origin.entries()].find(([k]) => path === k || path.startsWith(`${k}.`))?.[1];
-        return { file: from ?? options.file ?? "configuration", line: 0, column: 0, problem: `${path || "config"}: ${i.message}` };
+        const problem = `${path || "config"}: ${i.message}`;
+        if (from === undefined && input !== null && options.file !== undefined) return { file: options.file, ...input.at(i.path), problem };
+        return { file: from ?? options.file ?? "configuration", line: 0, column: 0, problem };
       }),
     );
   }

@@ -176,6 +176,8 @@ export class Daemon {
       events: bus.publish,
     });
     daemon = new Daemon(options, policies, hub, executor, store, metrics, agent, approvals, bus);
+    // the tick count goes on from the stored one: `skyops status` counts the state's ticks, not this process's
+    daemon.ticks = (await store.kv.get<{ ticks?: number }>("clock"))?.ticks ?? 0;
     // an edit of the policy folder takes effect without a restart; an invalid set is refused (policies.reload-refused) and the one in force stays
     if (config.watchPolicies) policies.watch();
 

@@ -53,6 +53,9 @@ export class ApiError extends Error {
 
 const MAX_BODY = 64 * 1024;
 
+/** The paths that only read: GET (and HEAD) only, anything else 405 with `Allow`. */
+const READING_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/v1/status", "/v1/approvals"]);
+
 function send(res: ServerResponse, status: number, body: unknown, type = "application/json"): void {
   const text = type === "application/json" ? JSON.stringify(body) : String(body);
   res.writeHead(status, { "content-type": type === "application/json" ? "application/json; charset=utf-8" : type, "cache-control": "no-store" });
@@ -133,6 +136,11 @@ export async function startDaemonHttp(options: DaemonHttpOptions): Promise<{ url
       if (changing) await refuse(req, path, 403, "forbidden-origin", foreign, null);
       throw new ApiError(403, "forbidden-origin", foreign);
     }
+    if (READING_PATHS.has(path) && method !== "GET" && method !== "HEAD") {
+      // before any token check: a method that cannot read must not reach the reading code (a PUT once served the status unauthenticated)
+      res.setHeader("allow", "GET, HEAD");
+      throw new ApiError(405, "method-not-allowed", `${path} is read with GET; ${path === "/v1/approvals" ? "POST /v1/approvals/{id} decides one" : "nothing here changes"}`);
+    }
     if (path === "/healthz") return send(res, api.live() ? 200 : 503, { ok: api.live() });
     if (path === "/readyz") {
       const r = api.ready();
@@ -141,13 +149,13 @@ export async function startDaemonHttp(options: DaemonHttpOptions): Promise<{ url
     if (path === "/metrics") return send(res, 200, await registry.metrics(), registry.contentType);
     if (options.readsNeedToken && path.startsWith("/v1/") && !changing) await userOf(req, path);
     if (path === "/v1/status") return send(res, 200, await api.status());
-    if (path === "/v1/approvals") {
-      if (method !== "GET") throw new ApiError(405, "method-not-allowed", "GET lists approvals; POST /v1/approvals/{id} decides one");
-      return send(res, 200, { approvals: await api.approvals() });
-    }
+    if (path === "/v1/approvals") return send(res, 200, { approvals: await api.approvals() });
     const m = /^\/v1\/approvals\/([^/]+)$/.exec(path);
     if (m) {
-      if (method !== "POST") throw new ApiError(405, "method-not-allowed", `POST {"decision": "approve"|"reject"} with your token to decide ${decodeURIComponent(m[1]!)}`);
+      if (method !== "POST") {
+        res.setHeader("allow", "POST");
+        throw new ApiError(405, "method-not-allowed", `POST {"decision": "approve"|"reject"} with your token to decide ${decodeURIComponent(m[1]!)}`);
+      }
       // who asks first: an anonymous request learns nothing more, not even whether its body was good
       const user = await userOf(req, path);
       const text = await readBody(req);

@@ -3,7 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 /** The daemon's Prometheus metrics (one registry per daemon, so tests can run several). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "skyops_process_" });
+  // the default metrics are named process_… and nodejs_… already: the prefix only says whose they are
+  collectDefaultMetrics({ register: registry, prefix: "skyops_" });
   return {
     registry,
     ticks: new Counter({ name: "skyops_ticks_total", help: "control-loop ticks run", registers: [registry] }),

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Offer } from "../domain/index.js";
 import { GuardrailsSchema, PolicyEngine, PolicyLoadError, PolicyTestCaseSchema, isTimeZone, type Guardrails, type PolicySources, type PolicyTestCase } from "../policy/index.js";
 import { cedarWasm } from "./cedar-tier.js";
-import { InputError, parseYamlInput, type InputProblem } from "./yaml-input.js";
+import { InputError, parseYamlInput, readYamlFile, type InputProblem } from "./yaml-input.js";
 
 const GuardrailsFileSchema = GuardrailsSchema.superRefine((g, ctx) => {
   if (!isTimeZone(g.changeWindows.timezone)) {
@@ -38,7 +38,7 @@ export function readPolicySources(dir: string): PolicySources {
   if (entries.includes("guardrails.yaml")) {
     const file = join(dir, "guardrails.yaml");
     try {
-      guardrails = parseYamlInput(display(file), readFileSync(file, "utf8"), GuardrailsFileSchema);
+      guardrails = parseYamlInput(display(file), readYamlFile(file, "the guardrails", display(file)), GuardrailsFileSchema);
     } catch (error) {
       if (error instanceof InputError) problems.push(...error.problems);
       else throw error;
@@ -86,7 +86,7 @@ export function readPolicyCases(dir: string): { file: string; cases: PolicyTestC
   for (const f of files) {
     const path = join(dir, f);
     try {
-      out.push({ file: display(path), cases: parseYamlInput(display(path), readFileSync(path, "utf8"), PolicyTestFileSchema).cases });
+      out.push({ file: display(path), cases: parseYamlInput(display(path), readYamlFile(path, "the test cases", display(path)), PolicyTestFileSchema).cases });
     } catch (error) {
       if (error instanceof InputError) problems.push(...error.problems);
       else throw error;

@@ -70,6 +70,17 @@ describe("the workload lines skyops status shows", () => {
     expect((await statusReport(d.daemon.store)).workloads.map((w) => w.id)).toEqual(["chat", "trainer"]);
   }, 60_000);
 
+  it("count the ticks on across a restart, from the stored count", async () => {
+    d = await startTestDaemon({ workloads: [TRAINER, CHAT] });
+    await d.ticks(3);
+    const state = d.state;
+    await d.daemon.close();
+    d.host.close();
+    d = await startTestDaemon({ workloads: [TRAINER, CHAT] }, {}, state);
+    await d.ticks(2);
+    expect((await statusReport(d.daemon.store)).clock.ticks).toBe(5);
+  }, 60_000);
+
   it("lose a line the publisher names gone, and keep the lines it does not mention", async () => {
     const store = openStore(":memory:");
     try {

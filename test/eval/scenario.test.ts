@@ -99,7 +99,7 @@ describe("scenario files", () => {
     }
     expect(error).toBeInstanceOf(InputError);
     expect(error!.problems.map((p) => p.problem)).toEqual([
-      "cannot read the scenario: ENOENT",
+      "cannot read the scenario: no such file (ENOENT)",
       `name: "spot-surge-migrates-training" is also the name of ${EXAMPLE}; scenario names are unique`,
     ]);
   });

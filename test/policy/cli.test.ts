@@ -48,14 +48,40 @@ describe("skyops policy", () => {
   it("test runs the example cases and exits non-zero naming a mismatch", () => {
     expect(skyops(["policy", "test"]).code).toBe(0);
     const dir = join(tmp, "cases");
-    cpSync("policies/tests", dir, { recursive: true });
-    const path = join(dir, "contract.yaml");
+    cpSync("policies", dir, { recursive: true });
+    const path = join(dir, "tests", "contract.yaml");
     writeFileSync(path, readFileSync(path, "utf8").replace("expect: {outcome: deny, reasons: [frozen]}", "expect: {outcome: allow}"));
     const r = skyops(["policy", "test", dir]);
     expect(r.code).toBe(1);
     expect(r.out).toContain("FAIL");
     expect(r.out).toContain("a frozen workload is denied every action");
     expect(r.out).toContain("expected allow, got deny");
+  });
+
+  it("test takes the policy folder as its argument, runs the cases in its tests folder, and says what it checked", () => {
+    const r = skyops(["policy", "test", "policies"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\n\d+ passed, 0 failed: the cases in policies\/tests against the policies in policies \(17 policies, digest [0-9a-f]{16}…\)\n$/);
+  });
+
+  it("test checks the policies beside the cases: a broken default.cedar there fails it, naming the file", () => {
+    const dir = join(tmp, "other");
+    cpSync("policies", dir, { recursive: true });
+    writeFileSync(join(dir, "default.cedar"), readFileSync("policies/default.cedar", "utf8").replace("when { resource.frozen };", "when { resource.frozen"));
+    const r = skyops(["policy", "test", dir]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/default\.cedar:\d+:\d+: /);
+    expect(r.out).not.toMatch(/passed/);
+  });
+
+  it("test refuses a folder of cases given in place of the policy folder, saying which folder to give", () => {
+    const dir = join(tmp, "other-tests");
+    cpSync("policies", dir, { recursive: true });
+    const r = skyops(["policy", "test", join(dir, "tests")]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split("\n")).toEqual([`${join(dir, "tests")}: not a policy folder (no *.cedarschema file); it holds test cases: run skyops policy test ${dir}`]);
+    expect(r.out).toBe("");
   });
 
   it("validate accepts the default policies and names file and line of a broken one", () => {

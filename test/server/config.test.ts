@@ -48,6 +48,13 @@ describe("the configuration", () => {
     expect(problems(() => loadConfig({ file: file("autonomy: auto\napprover: daemon\n"), env: {} }))).toEqual([expect.stringMatching(/c\d+\.yaml:2: unknown key "approver"/)]);
   });
 
+  it("refuses an HTTP port over 65535, naming where it was set", () => {
+    expect(problems(() => loadConfig({ env: {}, overrides: { http: "127.0.0.1:99999" } }))).toEqual([expect.stringMatching(/^flag --http: http: port 99999 is over 65535/)]);
+    expect(problems(() => loadConfig({ env: { SKYOPS_HTTP: "127.0.0.1:65536" } }))).toEqual([expect.stringMatching(/^environment SKYOPS_HTTP="127\.0\.0\.1:65536": http: port 65536 is over 65535/)]);
+    expect(problems(() => loadConfig({ file: file("logLevel: info\nhttp: 127.0.0.1:70000\n"), env: {} }))).toEqual([expect.stringMatching(/c\d+\.yaml:2: http: port 70000 is over 65535/)]);
+    expect(loadConfig({ env: {}, overrides: { http: "127.0.0.1:65535" } }).http).toBe("127.0.0.1:65535");
+  });
+
   it("refuses to listen beyond loopback without an API token, naming the option", () => {
     expect(problems(() => loadConfig({ env: {}, overrides: { http: "0.0.0.0:7070" } }))).toEqual([
       expect.stringMatching(/^flag --http: http: 0\.0\.0\.0:7070 is not a loopback address and no API token is configured.*api\.tokens or SKYOPS_API_TOKENS/),

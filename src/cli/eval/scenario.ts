@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import {
@@ -12,7 +11,7 @@ import {
   type EventSpec,
   type WorkloadSpec,
 } from "../../domain/index.js";
-import { InputError, parseYamlInput, type InputProblem } from "../../server/yaml-input.js";
+import { InputError, parseYamlInput, readYamlFile, type InputProblem } from "../../server/yaml-input.js";
 
 /**
  * A scenario file, exactly as ../shared/SCENARIOS.md (copied into docs as evals/scenarios/README.md)
@@ -167,15 +166,8 @@ export function readScenarios(files: readonly string[], defaultPolicyDir: string
   const problems: InputProblem[] = [];
   const out: Scenario[] = [];
   for (const file of files) {
-    let text: string;
     try {
-      text = readFileSync(file, "utf8");
-    } catch (error) {
-      problems.push({ file, line: 1, column: 1, problem: `cannot read the scenario: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
-      continue;
-    }
-    try {
-      out.push(parseScenario(file, text, defaultPolicyDir));
+      out.push(parseScenario(file, readYamlFile(file, "the scenario"), defaultPolicyDir));
     } catch (error) {
       if (error instanceof InputError) problems.push(...error.problems);
       else throw error;

@@ -86,6 +86,18 @@ export interface DaemonHttpOptions {
   readsNeedToken: boolean;
 }
 
+/** The proposal id of `/v1/approvals/{id}`, decoded; a 400 when it is not valid percent-encoding or not an id. */
+function proposalIdOf(segment: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, "bad-path", "the proposal id in the path is not valid percent-encoding; skyops approvals lists the ids");
+  }
+  if (id.length === 0 || id.length > 128) throw new ApiError(400, "bad-path", "a proposal id is 1 to 128 characters; skyops approvals lists the ids");
+  return id;
+}
+
 /** What a 401 says about how to authenticate (RFC 6750). */
 const CHALLENGE = 'Bearer realm="skyops"';
 
@@ -154,10 +166,11 @@ export async function startDaemonHttp(options: DaemonHttpOptions): Promise<{ url
     if (m) {
       if (method !== "POST") {
         res.setHeader("allow", "POST");
-        throw new ApiError(405, "method-not-allowed", `POST {"decision": "approve"|"reject"} with your token to decide ${decodeURIComponent(m[1]!)}`);
+        throw new ApiError(405, "method-not-allowed", `POST {"decision": "approve"|"reject"} with your token to decide ${proposalIdOf(m[1]!)}`);
       }
       // who asks first: an anonymous request learns nothing more, not even whether its body was good
       const user = await userOf(req, path);
+      const id = proposalIdOf(m[1]!);
       const text = await readBody(req);
       let json: unknown;
       try {
@@ -170,7 +183,7 @@ export async function startDaemonHttp(options: DaemonHttpOptions): Promise<{ url
       if (body.data.approver !== undefined && foldName(body.data.approver) !== foldName(user)) {
         await refuse(req, path, 403, "not-you", `your token authenticates ${user}; you cannot answer as ${body.data.approver}`, user);
       }
-      return send(res, 200, await api.decide(decodeURIComponent(m[1]!), body.data, user));
+      return send(res, 200, await api.decide(id, body.data, user));
     }
     throw new ApiError(404, "not-found", `no such path ${path}; try /healthz, /readyz, /metrics, /v1/status, /v1/approvals`);
   }

@@ -38,4 +38,12 @@ describe("the daemon's HTTP API", () => {
     expect(res.status).toBe(405);
     expect(JSON.stringify(await res.json())).not.toContain("workloads");
   }, 60_000);
+
+  it("answers a proposal id that is not valid percent-encoding with 400, after the token, never 500", async () => {
+    d = await startTestDaemon({ workloads: [CHAT] });
+    expect((await d.post("/v1/approvals/%E0", { decision: "approve" }, null)).status).toBe(401);
+    const bad = await d.post("/v1/approvals/%E0", { decision: "approve" });
+    expect([bad.status, (bad.json as { error: string }).error]).toEqual([400, "bad-path"]);
+    expect((await fetch(`${d.daemon.httpUrl!}/v1/approvals/%E0`, { method: "GET" })).status).toBe(400);
+  }, 60_000);
 });
